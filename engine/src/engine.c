@@ -1,0 +1,107 @@
+/*
+ * engine.c - builds an engine snapshot from a config: rules, compiled
+ * databases (from the cache when possible), the domain index and the policy.
+ * A failed build returns no engine, so a reload can keep the old one.
+ */
+#include "engine.h"
+
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+static atomic_uint_fast64_t next_generation = 1;
+
+/* Minimum match widths, used to count overlapping end-of-match reports once. */
+static int measure_patterns(dlp_engine_t *e)
+{
+    size_t n = e->rules.n_patterns;
+    if (!(e->min_width = calloc(n ? n : 1, sizeof(uint32_t))))
+        return DLP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        hs_expr_info_t *info = NULL;
+        hs_compile_error_t *err = NULL;
+        if (hs_expression_info(e->rules.patterns[i].regex, e->rules.patterns[i].flags, &info,
+                               &err) == HS_SUCCESS) {
+            e->min_width[i] = info->min_width ? info->min_width : 1;
+            free(info);
+        } else {
+            hs_free_compile_error(err);
+            e->min_width[i] = 1;
+        }
+    }
+    return DLP_OK;
+}
+
+int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *diags)
+{
+    *out = NULL;
+    dlp_engine_t *e = calloc(1, sizeof(*e));
+    if (!e)
+        return DLP_ENOMEM;
+    atomic_init(&e->refs, 1);
+    e->generation = atomic_fetch_add(&next_generation, 1);
+    e->limits = cfg->limits;
+    int rc = dlp_ruleset_load(&e->rules, cfg->rules_path, diags);
+    if (rc)
+        goto fail;
+    if ((rc = measure_patterns(e)))
+        goto fail;
+    if ((rc = dlp_hsdb_build(&e->hs, &e->rules, cfg->cache_dir, diags)))
+        goto fail;
+    rc = dlp_domains_new((const char *const *)cfg->internal_domains.v, cfg->internal_domains.n,
+                         (const char *const *)cfg->protected_domains.v, cfg->protected_domains.n,
+                         &e->domains);
+    if (rc)
+        goto fail;
+    if ((rc = dlp_policy_default(&e->policy)))
+        goto fail;
+    snprintf(e->version, sizeof(e->version), "%zu rules, sha256:%.12s", e->rules.n_rules,
+             e->rules.digest);
+    *out = e;
+    return DLP_OK;
+fail:
+    dlp_engine_unref(e);
+    return rc;
+}
+
+dlp_engine_t *dlp_engine_ref(dlp_engine_t *e)
+{
+    atomic_fetch_add(&e->refs, 1);
+    return e;
+}
+
+void dlp_engine_unref(dlp_engine_t *e)
+{
+    if (!e || atomic_fetch_sub(&e->refs, 1) != 1)
+        return;
+    dlp_policy_free(e->policy);
+    dlp_domains_free(e->domains);
+    dlp_hsdb_free(&e->hs);
+    free(e->min_width);
+    dlp_ruleset_free(&e->rules);
+    free(e);
+}
+
+const char *dlp_engine_rules_version(const dlp_engine_t *e)
+{
+    return e->version;
+}
+
+size_t dlp_engine_rule_count(const dlp_engine_t *e)
+{
+    return e->rules.n_rules;
+}
+
+int dlp_engine_from_cache(const dlp_engine_t *e)
+{
+    return e->hs.from_cache;
+}
+
+const dlp_limits_t *dlp_engine_limits(const dlp_engine_t *e)
+{
+    return &e->limits;
+}

@@ -1,0 +1,49 @@
+/*
+ * message - turns a raw RFC 5322 message into the surfaces the scanner reads
+ * (subject, free-text headers, body text, attachment names and contents) and
+ * the recipients named in its To/Cc headers.
+ *
+ * This is the seam for MIME decoding: the scanner only sees dlp_surface_t and
+ * dlp_addr_t, so the reader behind this header can grow (multipart trees,
+ * transfer encodings, charsets, attachments) without the scanner changing.
+ * The current reader splits the header block from the body, unfolds headers,
+ * and decodes a single-part base64 or quoted-printable body.
+ */
+#ifndef DLP_MESSAGE_H
+#define DLP_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dlp/dlp.h"
+
+typedef struct dlp_surface {
+    dlp_part_t part;
+    const char *where; /* label for findings: "subject", "body", "header:Comments" */
+    const uint8_t *data;
+    size_t len;
+} dlp_surface_t;
+
+typedef struct dlp_addr {
+    char *address; /* local@domain, domain lowercased */
+    dlp_source_t source;
+} dlp_addr_t;
+
+typedef struct dlp_message dlp_message_t;
+
+/*
+ * Parses raw (not copied; must outlive the message). Limits that are hit set
+ * their bit in *incomplete. Returns DLP_OK or DLP_ENOMEM.
+ */
+int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits,
+                      dlp_message_t **out, uint32_t *incomplete);
+size_t dlp_message_surfaces(const dlp_message_t *m, const dlp_surface_t **out);
+size_t dlp_message_recipients(const dlp_message_t *m, const dlp_addr_t **out);
+/* Frees the message and wipes every buffer that held decoded text. */
+void dlp_message_free(dlp_message_t *m);
+
+/* Extracts addresses from an address-list header value into *list. */
+int dlp_parse_address_list(const char *value, size_t len, dlp_source_t src, dlp_addr_t **list,
+                           size_t *n, size_t *cap);
+
+#endif

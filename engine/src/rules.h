@@ -1,0 +1,52 @@
+/*
+ * rules - the rule set as rule writers write it (YAML files in rules/), loaded and
+ * checked but not yet compiled. Every error carries file:line:column and the
+ * rule id; loading continues past an error so that one run reports them all.
+ * hsdb.c compiles a loaded set into Hyperscan databases.
+ */
+#ifndef DLP_RULES_H
+#define DLP_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dlp/dlp.h"
+
+typedef struct dlp_pattern {
+    char *regex;
+    unsigned flags;       /* HS_FLAG_* */
+    uint32_t rule;        /* index into the set's rules */
+    uint64_t max_width;   /* from hs_expression_info; UINT64_MAX when unbounded */
+    char *file;           /* borrowed from the rule */
+    int line, column;
+} dlp_pattern_t;
+
+typedef struct dlp_rule {
+    char *id;
+    dlp_category_t category;
+    dlp_severity_t severity;
+    char *description;
+    uint32_t scope;     /* bit (1u << dlp_part_t) per part the rule applies to */
+    uint32_t min_count; /* matches needed in one surface before it is a finding */
+    char **tests_match, **tests_no_match;
+    size_t n_tests_match, n_tests_no_match;
+    char *file;
+    int line, column;
+} dlp_rule_t;
+
+typedef struct dlp_ruleset {
+    dlp_rule_t *rules;
+    size_t n_rules, cap_rules;
+    dlp_pattern_t *patterns;
+    size_t n_patterns, cap_patterns;
+    char digest[65]; /* sha256 hex of everything that affects scanning */
+} dlp_ruleset_t;
+
+/*
+ * Loads a rule file, or every *.yaml in a directory (sorted by name), into
+ * *set. Returns DLP_OK, DLP_ERULES with diagnostics, or DLP_ENOMEM.
+ */
+int dlp_ruleset_load(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags);
+void dlp_ruleset_free(dlp_ruleset_t *set);
+
+#endif

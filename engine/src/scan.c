@@ -1,0 +1,338 @@
+/*
+ * scan.c - dlp_scan: one message through the engine.
+ *
+ * Flow: read the message into surfaces (message.c); run the fast Hyperscan
+ * database over each surface, aggregating matches into one finding per
+ * (rule, surface); for each new finding, run the start-of-match database
+ * over just the bytes before its first match to place it and cut a redacted
+ * snippet; classify recipients; let the policy decide. Match callbacks do
+ * constant work; everything costly runs once per finding, not per match.
+ */
+#include <hs/hs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine.h"
+#include "message.h"
+#include "util.h"
+#include "verdict.h"
+
+#define SOM_WINDOW 4096      /* most bytes searched back for a match's start */
+#define DEADLINE_EVERY 1024  /* matches between clock checks in a callback */
+#define SNIPPET_MAX 64
+
+typedef struct pending {
+    uint64_t last_end; /* end of the last counted match of this rule */
+    uint32_t pattern;  /* pattern of the first match */
+    int32_t finding;   /* index in the verdict, -1 when none yet */
+} pending_t;
+
+struct dlp_scanner {
+    hs_scratch_t *scratch;
+    uint64_t fitted_generation;
+    pending_t *pend; /* per rule, for the surface being scanned */
+    size_t cap_pend;
+};
+
+int dlp_scanner_new(dlp_scanner_t **out)
+{
+    *out = calloc(1, sizeof(dlp_scanner_t));
+    return *out ? DLP_OK : DLP_ENOMEM;
+}
+
+void dlp_scanner_free(dlp_scanner_t *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->scratch);
+    free(s->pend);
+    free(s);
+}
+
+/* Makes the scratch big enough for this engine's databases. */
+static int fit_scratch(dlp_scanner_t *s, const dlp_engine_t *e)
+{
+    if (s->fitted_generation == e->generation)
+        return DLP_OK;
+    if (hs_alloc_scratch(e->hs.db, &s->scratch) != HS_SUCCESS)
+        return DLP_EHS;
+    if (e->hs.som_db && hs_alloc_scratch(e->hs.som_db, &s->scratch) != HS_SUCCESS)
+        return DLP_EHS;
+    if (DLP_GROW(s->pend, s->cap_pend, e->rules.n_rules))
+        return DLP_ENOMEM;
+    s->fitted_generation = e->generation;
+    return DLP_OK;
+}
+
+typedef struct scan_ctx {
+    dlp_scanner_t *s;
+    const dlp_engine_t *e;
+    dlp_vb_t *vb;
+    const dlp_surface_t *surf;
+    uint64_t deadline_ns;
+    uint32_t matches;
+    int timed_out;
+    int oom;
+} scan_ctx_t;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *arg)
+{
+    scan_ctx_t *c = arg;
+    const dlp_pattern_t *p = &c->e->rules.patterns[id];
+    const dlp_rule_t *r = &c->e->rules.rules[p->rule];
+    if (!(r->scope & (1u << c->surf->part)))
+        return 0;
+    if (c->deadline_ns && ++c->matches % DEADLINE_EVERY == 0 && dlp_now_ns() > c->deadline_ns) {
+        c->timed_out = 1;
+        return 1;
+    }
+    pending_t *pd = &c->s->pend[p->rule];
+    if (pd->finding >= 0) {
+        /* Ends closer than the pattern's minimum width belong to one match. */
+        if (to >= pd->last_end + c->e->min_width[id]) {
+            dlp_vb_finding(c->vb, (size_t)pd->finding)->count++;
+            pd->last_end = to;
+        }
+        return 0;
+    }
+    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
+    if (v->n_findings >= c->e->limits.v[DLP_LIMIT_FINDINGS]) {
+        v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+        return 0;
+    }
+    dlp_finding_t *f = dlp_vb_add_finding(c->vb);
+    if (!f) {
+        c->oom = 1;
+        return 1;
+    }
+    f->rule_id = r->id; /* copied into the verdict by finish_surface */
+    f->category = r->category;
+    f->severity = r->severity;
+    f->part = c->surf->part;
+    f->where = c->surf->where;
+    f->offset = to; /* end for now; the start is found once the surface is done */
+    f->count = 1;
+    pd->finding = (int32_t)(v->n_findings - 1);
+    pd->pattern = id;
+    pd->last_end = to;
+    return 0;
+}
+
+typedef struct som_ctx {
+    unsigned want;
+    unsigned long long end, start;
+    int found;
+} som_ctx_t;
+
+static int on_som(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *arg)
+{
+    som_ctx_t *c = arg;
+    if (id == c->want && to == c->end && (!c->found || from < c->start)) {
+        c->start = from;
+        c->found = 1;
+    }
+    return 0;
+}
+
+/* Where the match of pattern pid that ends at 'end' starts. */
+static uint64_t match_start(scan_ctx_t *c, unsigned pid, uint64_t end)
+{
+    const dlp_pattern_t *p = &c->e->rules.patterns[pid];
+    uint64_t back = p->max_width < SOM_WINDOW ? p->max_width : SOM_WINDOW;
+    uint64_t ws = end > back ? end - back : 0;
+    if (c->e->hs.som_db && c->e->hs.som_ok[pid]) {
+        som_ctx_t sc = {.want = pid, .end = end - ws};
+        hs_scan(c->e->hs.som_db, (const char *)c->surf->data + ws, (unsigned)(end - ws), 0,
+                c->s->scratch, on_som, &sc);
+        if (sc.found)
+            return ws + sc.start;
+    }
+    uint64_t guess = c->e->min_width[pid];
+    return end > guess ? end - guess : 0;
+}
+
+static int is_alnum(uint8_t ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/*
+ * A snippet shows the shape of a match, never its content: a marking is a
+ * label and is shown as written; anything else keeps its first two and last
+ * two letters or digits and masks the rest. Bytes outside printable ASCII
+ * become '?', so snippets are always valid UTF-8 and never carry control
+ * characters into logs or headers.
+ */
+static const char *make_snippet(dlp_vb_t *vb, const dlp_finding_t *f, const uint8_t *d, size_t n)
+{
+    char buf[SNIPPET_MAX + 4];
+    size_t k = 0, alnum_total = 0, seen = 0;
+    if (n > SNIPPET_MAX)
+        n = SNIPPET_MAX;
+    for (size_t i = 0; i < n; i++)
+        alnum_total += is_alnum(d[i]);
+    int mask = f->category != DLP_CAT_MARKING;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = d[i];
+        if (is_alnum(ch)) {
+            seen++;
+            int visible = !mask || (alnum_total > 6 && (seen <= 2 || seen + 2 > alnum_total));
+            buf[k++] = visible ? (char)ch : '*';
+        } else if (ch == '\r' || ch == '\n' || ch == '\t') {
+            if (k && buf[k - 1] != ' ')
+                buf[k++] = ' ';
+        } else {
+            buf[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+        }
+    }
+    return dlp_vb_strdup(vb, buf, k);
+}
+
+/* After a surface: drop findings under min_count, place and describe the rest. */
+static int finish_surface(scan_ctx_t *c, size_t first)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
+    const dlp_ruleset_t *rs = &c->e->rules;
+    size_t keep = first;
+    for (size_t i = first; i < v->n_findings; i++) {
+        dlp_finding_t f = *dlp_vb_finding(c->vb, i);
+        const pending_t *pd = NULL;
+        for (size_t r = 0; r < rs->n_rules && !pd; r++)
+            if (c->s->pend[r].finding == (int32_t)i)
+                pd = &c->s->pend[r];
+        const dlp_rule_t *rule = &rs->rules[rs->patterns[pd->pattern].rule];
+        if (f.count < rule->min_count)
+            continue;
+        uint64_t end = f.offset;
+        f.offset = match_start(c, pd->pattern, end);
+        f.rule_id = dlp_vb_strdup(c->vb, rule->id, strlen(rule->id));
+        f.where = dlp_vb_strdup(c->vb, c->surf->where, strlen(c->surf->where));
+        f.snippet = make_snippet(c->vb, &f, c->surf->data + f.offset, (size_t)(end - f.offset));
+        if (!f.rule_id || !f.where || !f.snippet)
+            return DLP_ENOMEM;
+        *dlp_vb_finding(c->vb, keep++) = f;
+    }
+    while (v->n_findings > keep)
+        dlp_vb_drop_last_finding(c->vb);
+    return DLP_OK;
+}
+
+static int scan_surface(scan_ctx_t *c, const dlp_surface_t *surf)
+{
+    c->surf = surf;
+    for (size_t r = 0; r < c->e->rules.n_rules; r++)
+        c->s->pend[r].finding = -1;
+    size_t first = dlp_vb_verdict(c->vb)->n_findings;
+    hs_error_t err = hs_scan(c->e->hs.db, (const char *)surf->data, (unsigned)surf->len, 0,
+                             c->s->scratch, on_match, c);
+    if (c->oom)
+        return DLP_ENOMEM;
+    if (err != HS_SUCCESS && err != HS_SCAN_TERMINATED)
+        return DLP_EHS;
+    return finish_surface(c, first);
+}
+
+/* Copies an address into the verdict, '?' for bytes that are not UTF-8 safe. */
+static const char *safe_address(dlp_vb_t *vb, const char *a)
+{
+    size_t n = strnlen(a, 320);
+    char buf[321];
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)a[i] >= 0x20 && (uint8_t)a[i] < 0x7f ? a[i] : '?';
+    return dlp_vb_strdup(vb, buf, n);
+}
+
+static int add_recipient(scan_ctx_t *c, const char *addr, dlp_source_t src)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
+    for (size_t i = 0; i < v->n_recipients; i++)
+        if (strcasecmp(v->recipients[i].address, addr) == 0)
+            return DLP_OK; /* listed already, e.g. RCPT TO and To: */
+    dlp_recipient_t *r = dlp_vb_add_recipient(c->vb);
+    if (!r || !(r->address = safe_address(c->vb, addr)))
+        return DLP_ENOMEM;
+    dlp_domain_class_t dc = dlp_domains_classify(c->e->domains, addr);
+    r->source = src;
+    r->cls = dc.cls;
+    r->lookalike_of = dc.lookalike_of ? dlp_vb_strdup(c->vb, dc.lookalike_of,
+                                                      strlen(dc.lookalike_of))
+                                      : NULL;
+    r->technique = dc.technique;
+    return DLP_OK;
+}
+
+static int classify_recipients(scan_ctx_t *c, const dlp_scan_input_t *in, const dlp_message_t *m)
+{
+    for (size_t i = 0; i < in->envelope.n_rcpt; i++)
+        if (in->envelope.rcpt_to[i] && add_recipient(c, in->envelope.rcpt_to[i],
+                                                     DLP_SOURCE_ENVELOPE))
+            return DLP_ENOMEM;
+    const dlp_addr_t *addrs;
+    size_t n = m ? dlp_message_recipients(m, &addrs) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (add_recipient(c, addrs[i].address, addrs[i].source))
+            return DLP_ENOMEM;
+    return DLP_OK;
+}
+
+static uint64_t scan_deadline(const dlp_engine_t *e, const dlp_scan_input_t *in, uint64_t start)
+{
+    uint64_t d = start + e->limits.v[DLP_LIMIT_SCAN_TIME] * 1000000ull;
+    return in->deadline_ns && in->deadline_ns < d ? in->deadline_ns : d;
+}
+
+static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t **m)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
+    int rc = dlp_message_parse(in->message, in->message_len, &c->e->limits, m, &v->incomplete);
+    if (rc)
+        return rc;
+    const dlp_surface_t *surf;
+    size_t n = dlp_message_surfaces(*m, &surf);
+    for (size_t i = 0; i < n && rc == DLP_OK; i++) {
+        if (dlp_now_ns() > c->deadline_ns)
+            c->timed_out = 1;
+        if (c->timed_out)
+            break;
+        rc = scan_surface(c, &surf[i]);
+    }
+    if (c->timed_out)
+        v->incomplete |= 1u << DLP_LIMIT_SCAN_TIME;
+    return rc;
+}
+
+int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_verdict_t **out)
+{
+    *out = NULL;
+    uint64_t start = dlp_now_ns();
+    if (in->deadline_ns && start > in->deadline_ns)
+        return DLP_ETIMEDOUT;
+    int rc = fit_scratch(s, e);
+    if (rc)
+        return rc;
+    dlp_vb_t *vb = dlp_vb_new();
+    if (!vb)
+        return DLP_ENOMEM;
+    scan_ctx_t c = {.s = s, .e = e, .vb = vb, .deadline_ns = scan_deadline(e, in, start)};
+    dlp_message_t *m = NULL;
+    rc = scan_message(&c, in, &m);
+    if (rc == DLP_OK && c.timed_out && in->deadline_ns && dlp_now_ns() >= in->deadline_ns)
+        rc = DLP_ETIMEDOUT; /* the caller's deadline, not our own time limit */
+    if (rc == DLP_OK)
+        rc = classify_recipients(&c, in, m);
+    dlp_message_free(m);
+    if (rc == DLP_OK)
+        rc = dlp_policy_apply(e->policy, in->profile, vb);
+    dlp_verdict_t *v = dlp_vb_verdict(vb);
+    if (rc != DLP_OK) {
+        dlp_verdict_free(v);
+        return rc;
+    }
+    v->rules_version = dlp_vb_strdup(vb, e->version, strlen(e->version));
+    v->scan_us = (dlp_now_ns() - start) / 1000;
+    *out = v;
+    return DLP_OK;
+}

@@ -1,0 +1,153 @@
+/* verdict.c - verdict construction with an arena for its strings; see verdict.h. */
+#include "verdict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define CHUNK 4096
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    char data[];
+} chunk_t;
+
+struct dlp_vb {
+    dlp_verdict_t pub; /* first, so the public pointer is the builder */
+    dlp_finding_t *findings;
+    size_t cap_findings;
+    dlp_recipient_t *recipients;
+    size_t cap_recipients;
+    const char **reasons;
+    size_t cap_reasons;
+    chunk_t *chunks;
+};
+
+dlp_vb_t *dlp_vb_new(void)
+{
+    return calloc(1, sizeof(dlp_vb_t));
+}
+
+dlp_verdict_t *dlp_vb_verdict(dlp_vb_t *vb)
+{
+    return &vb->pub;
+}
+
+void dlp_verdict_free(dlp_verdict_t *v)
+{
+    if (!v)
+        return;
+    dlp_vb_t *vb = (dlp_vb_t *)v;
+    for (chunk_t *c = vb->chunks, *next; c; c = next) {
+        next = c->next;
+        dlp_wipe(c->data, c->used); /* snippets and addresses */
+        free(c);
+    }
+    free(vb->findings);
+    free(vb->recipients);
+    free(vb->reasons);
+    free(vb);
+}
+
+static char *alloc(dlp_vb_t *vb, size_t n)
+{
+    chunk_t *c = vb->chunks;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > CHUNK ? n : CHUNK;
+        chunk_t *nc = malloc(sizeof(chunk_t) + size);
+        if (!nc)
+            return NULL;
+        nc->used = 0;
+        nc->size = size;
+        nc->next = vb->chunks;
+        vb->chunks = c = nc;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+const char *dlp_vb_strdup(dlp_vb_t *vb, const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *p = alloc(vb, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+static const char *vb_vprintf(dlp_vb_t *vb, const char *fmt, va_list ap)
+{
+    char buf[1024];
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    if (n < 0)
+        return NULL;
+    return dlp_vb_strdup(vb, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+const char *dlp_vb_printf(dlp_vb_t *vb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vb_vprintf(vb, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+dlp_finding_t *dlp_vb_add_finding(dlp_vb_t *vb)
+{
+    if (DLP_GROW(vb->findings, vb->cap_findings, vb->pub.n_findings + 1))
+        return NULL;
+    vb->pub.findings = vb->findings;
+    dlp_finding_t *f = &vb->findings[vb->pub.n_findings++];
+    memset(f, 0, sizeof(*f));
+    return f;
+}
+
+dlp_finding_t *dlp_vb_finding(dlp_vb_t *vb, size_t i)
+{
+    return &vb->findings[i];
+}
+
+void dlp_vb_drop_last_finding(dlp_vb_t *vb)
+{
+    if (vb->pub.n_findings)
+        vb->pub.n_findings--;
+}
+
+dlp_recipient_t *dlp_vb_add_recipient(dlp_vb_t *vb)
+{
+    if (DLP_GROW(vb->recipients, vb->cap_recipients, vb->pub.n_recipients + 1))
+        return NULL;
+    vb->pub.recipients = vb->recipients;
+    dlp_recipient_t *r = &vb->recipients[vb->pub.n_recipients++];
+    memset(r, 0, sizeof(*r));
+    return r;
+}
+
+dlp_recipient_t *dlp_vb_recipient(dlp_vb_t *vb, size_t i)
+{
+    return &vb->recipients[i];
+}
+
+int dlp_vb_add_reason(dlp_vb_t *vb, const char *fmt, ...)
+{
+    if (DLP_GROW(vb->reasons, vb->cap_reasons, vb->pub.n_reasons + 1))
+        return DLP_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = vb_vprintf(vb, fmt, ap);
+    va_end(ap);
+    if (!s)
+        return DLP_ENOMEM;
+    vb->reasons[vb->pub.n_reasons++] = s;
+    vb->pub.reasons = vb->reasons;
+    return DLP_OK;
+}
