@@ -170,7 +170,11 @@ static int take_db(const uint8_t *d, size_t len, size_t *off, hs_database_t **db
     const char *blob = (const char *)d + *off;
     if (hs_serialized_database_info(blob, n, &info) != HS_SUCCESS)
         return -1;
-    int ok = info && strstr(info, hs_version()) != NULL;
+    /* hs_version() is "5.4.0 <date>"; the info string names "Version: 5.4.0". */
+    const char *ver = hs_version();
+    size_t vlen = strcspn(ver, " ");
+    const char *at = info ? strstr(info, "Version: ") : NULL;
+    int ok = at && strncmp(at + 9, ver, vlen) == 0 && (at[9 + vlen] == ' ' || !at[9 + vlen]);
     free(info);
     if (!ok || hs_deserialize_database(blob, n, db) != HS_SUCCESS)
         return -1;

@@ -1,0 +1,213 @@
+/*
+ * test_scan - the engine end to end through the public API, with the shipped
+ * rule pack: verdicts, findings, snippets, recipients, limits and errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "rules.h"
+#include "testutil.h"
+#include "util.h"
+
+typedef struct fixture {
+    dlp_engine_t *e;
+    dlp_scanner_t *s;
+} fixture_t;
+
+static int setup(void **state)
+{
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "rules: %s/rules\ncache: none\ninternal_domains: [example.org]\n"
+             "protected_domains: [mil, partner.example]\n",
+             DLP_SOURCE_DIR);
+    char *path = tu_write("dlpd.yaml", text);
+    dlp_config_t *cfg;
+    fixture_t *f = calloc(1, sizeof(*f));
+    if (dlp_config_load(path, NULL, &cfg, NULL) || dlp_engine_new(cfg, &f->e, NULL) ||
+        dlp_scanner_new(&f->s))
+        return -1;
+    dlp_config_free(cfg);
+    free(path);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    if (!f)
+        return 0;
+    dlp_scanner_free(f->s);
+    dlp_engine_unref(f->e);
+    free(f);
+    return 0;
+}
+
+static dlp_verdict_t *scan(fixture_t *f, const char *msg, const char *const *rcpt, size_t n)
+{
+    dlp_scan_input_t in = {.envelope = {.rcpt_to = rcpt, .n_rcpt = n},
+                           .message = (const uint8_t *)msg,
+                           .message_len = strlen(msg)};
+    dlp_verdict_t *v = NULL;
+    assert_int_equal(dlp_scan(f->s, f->e, &in, &v), DLP_OK);
+    return v;
+}
+
+static const dlp_finding_t *finding(const dlp_verdict_t *v, const char *rule)
+{
+    for (size_t i = 0; i < v->n_findings; i++)
+        if (strcmp(v->findings[i].rule_id, rule) == 0)
+            return &v->findings[i];
+    return NULL;
+}
+
+static const char fouo_msg[] = "From: a@example.org\r\nTo: Col. Smith <john.smith@army.ml>\r\n"
+                               "Subject: Movement plan\r\n\r\n"
+                               "UNCLASSIFIED//FOR OFFICIAL USE ONLY\r\n\r\nConvoy at 0600.\r\n"
+                               "UNCLASSIFIED//FOR OFFICIAL USE ONLY\r\n";
+
+static void test_fouo_to_external_is_blocked(void **state)
+{
+    dlp_verdict_t *v = scan(*state, fouo_msg, NULL, 0);
+    assert_int_equal(v->action, DLP_ACTION_BLOCK);
+    const dlp_finding_t *f = finding(v, "marking.fouo");
+    assert_non_null(f);
+    assert_int_equal(f->part, DLP_PART_BODY);
+    assert_string_equal(f->where, "body");
+    assert_int_equal(f->count, 2);
+    assert_int_equal(f->offset, strlen("UNCLASSIFIED//")); /* start of the first match */
+    assert_string_equal(f->snippet, "FOR OFFICIAL USE ONLY");
+    assert_int_equal(v->n_recipients, 1);
+    assert_string_equal(v->recipients[0].address, "john.smith@army.ml");
+    assert_int_equal(v->recipients[0].source, DLP_SOURCE_HEADER_TO);
+    assert_int_equal(v->recipients[0].cls, DLP_CLASS_EXTERNAL);
+    assert_int_equal(v->recipients[0].action, DLP_ACTION_BLOCK);
+    assert_non_null(v->notice);
+    assert_non_null(strstr(v->notice, "army.ml"));
+    assert_true(v->score > 0 && v->score <= 100);
+    assert_true(v->n_reasons >= 2);
+    assert_non_null(strstr(v->rules_version, "sha256:"));
+    dlp_verdict_free(v);
+}
+
+static void test_fouo_to_internal_and_protected_is_allowed(void **state)
+{
+    const char *const rcpt[] = {"ops@example.org", "j.smith@army.mil", "x@mail.partner.example"};
+    dlp_verdict_t *v = scan(*state, fouo_msg, rcpt, 3);
+    /* envelope recipients plus the header's army.ml: that one is still external */
+    assert_int_equal(v->n_recipients, 4);
+    assert_int_equal(v->recipients[0].cls, DLP_CLASS_INTERNAL);
+    assert_int_equal(v->recipients[1].cls, DLP_CLASS_PROTECTED);
+    assert_int_equal(v->recipients[2].cls, DLP_CLASS_PROTECTED);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(v->recipients[i].action, DLP_ACTION_ALLOW);
+    assert_int_equal(v->recipients[3].action, DLP_ACTION_BLOCK);
+    dlp_verdict_free(v);
+
+    const char *msg = "Subject: memo\n\nFOR OFFICIAL USE ONLY\n";
+    v = scan(*state, msg, rcpt, 2);
+    assert_int_equal(v->action, DLP_ACTION_ALLOW);
+    assert_non_null(finding(v, "marking.fouo"));
+    dlp_verdict_free(v);
+}
+
+static void test_benign_is_allowed(void **state)
+{
+    const char *const rcpt[] = {"friend@gmail.com"};
+    dlp_verdict_t *v = scan(*state,
+                            "Subject: Lunch\n\nThe official use of this room is for meetings "
+                            "only. Your password must be at least 12 characters long.\n",
+                            rcpt, 1);
+    assert_int_equal(v->action, DLP_ACTION_ALLOW);
+    assert_int_equal(v->n_findings, 0);
+    assert_int_equal(v->score, 0);
+    assert_null(v->notice);
+    dlp_verdict_free(v);
+}
+
+static void test_credential_snippet_is_redacted(void **state)
+{
+    const char *const rcpt[] = {"agent@travel.example"};
+    dlp_verdict_t *v = scan(*state, "Subject: access\n\nHi,\nPassword: Tr4velSecret!2023\nBye\n",
+                            rcpt, 1);
+    const dlp_finding_t *f = finding(v, "credential.password_line");
+    assert_non_null(f);
+    assert_null(strstr(f->snippet, "Tr4velSecret"));
+    assert_null(strstr(f->snippet, "Secret"));
+    assert_int_equal(f->offset, strlen("Hi,\n"));
+    assert_int_equal(v->action, DLP_ACTION_QUARANTINE);
+    dlp_verdict_free(v);
+}
+
+static void test_subject_scanned_as_subject(void **state)
+{
+    dlp_verdict_t *v = scan(*state, "Subject: (U//FOUO) roster\n\nsee attached\n", NULL, 0);
+    const dlp_finding_t *f = finding(v, "marking.fouo");
+    assert_non_null(f);
+    assert_int_equal(f->part, DLP_PART_SUBJECT);
+    assert_int_equal(v->action, DLP_ACTION_BLOCK); /* no recipient known: treated as external */
+    dlp_verdict_free(v);
+}
+
+static void test_errors_and_limits(void **state)
+{
+    fixture_t *f = *state;
+    dlp_scan_input_t in = {.message = (const uint8_t *)"Subject: x\n\nhello\n",
+                           .message_len = 18,
+                           .profile = "no-such-profile"};
+    dlp_verdict_t *v = NULL;
+    assert_int_equal(dlp_scan(f->s, f->e, &in, &v), DLP_EPROFILE);
+    assert_null(v);
+    in.profile = NULL;
+    in.deadline_ns = dlp_now_ns() - 1;
+    assert_int_equal(dlp_scan(f->s, f->e, &in, &v), DLP_ETIMEDOUT);
+    assert_null(v);
+}
+
+static void test_every_shipped_rule_example(void **state)
+{
+    /* Each rule's own match / no_match examples, as the rule writer wrote them. */
+    dlp_ruleset_t rs;
+    assert_int_equal(dlp_ruleset_load(&rs, DLP_SOURCE_DIR "/rules", NULL), DLP_OK);
+    int failures = 0;
+    for (size_t i = 0; i < rs.n_rules; i++) {
+        const dlp_rule_t *r = &rs.rules[i];
+        assert_true(r->n_tests_match > 0 && r->n_tests_no_match > 0);
+        for (int want = 0; want < 2; want++) {
+            char **ex = want ? r->tests_match : r->tests_no_match;
+            size_t n = want ? r->n_tests_match : r->n_tests_no_match;
+            for (size_t j = 0; j < n; j++) {
+                char msg[2048];
+                snprintf(msg, sizeof(msg), "Subject: t\n\n%s\n", ex[j]);
+                dlp_verdict_t *v = scan(*state, msg, NULL, 0);
+                if ((finding(v, r->id) != NULL) != want) {
+                    print_error("%s: %s example not as expected: %s\n", r->id,
+                                want ? "match" : "no_match", ex[j]);
+                    failures++;
+                }
+                dlp_verdict_free(v);
+            }
+        }
+    }
+    dlp_ruleset_free(&rs);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fouo_to_external_is_blocked),
+        cmocka_unit_test(test_fouo_to_internal_and_protected_is_allowed),
+        cmocka_unit_test(test_benign_is_allowed),
+        cmocka_unit_test(test_credential_snippet_is_redacted),
+        cmocka_unit_test(test_subject_scanned_as_subject),
+        cmocka_unit_test(test_errors_and_limits),
+        cmocka_unit_test(test_every_shipped_rule_example),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
