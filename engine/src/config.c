@@ -260,7 +260,7 @@ static int keep_foreign(dlp_yaml_t *y, dlp_config_t *cfg, const char *key, yaml_
 static int is_foreign(const char *key, const char *const *foreign)
 {
     for (size_t i = 0; foreign && foreign[i]; i++)
-        if (strcmp(foreign[i], key) == 0)
+        if (strcmp(foreign[i], key) == 0 || strcmp(foreign[i], "*") == 0)
             return 1;
     return 0;
 }

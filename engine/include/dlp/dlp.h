@@ -208,6 +208,8 @@ typedef struct dlp_config dlp_config_t;
  * Loads the engine's keys from a YAML config file. Keys listed in 'foreign'
  * (NULL-terminated; the daemon's own keys) are skipped; any other unknown key
  * is an error. Relative paths in the file are resolved against its directory.
+ * A 'foreign' list of just "*" accepts every key the engine does not own:
+ * offline tools use it to read the daemon's config without knowing its keys.
  * path == NULL gives the built-in defaults. Errors go to 'diags' with
  * file:line:column; the return value is DLP_OK or a negative dlp_err.
  */

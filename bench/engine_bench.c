@@ -1,0 +1,130 @@
+/*
+ * engine_bench - the engine in-process, without sockets: how many messages
+ * a second one thread classifies with a given config, and at what latency.
+ * This is the reference the daemon's end-to-end figures are compared with.
+ *
+ *   dlp-engine-bench [-c CONFIG] [-s SECONDS] [--json] FILE...
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlp/dlp.h"
+
+typedef struct input {
+    uint8_t *data;
+    size_t len;
+} input_t;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int load(const char *path, input_t *in)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    in->data = malloc(n > 0 ? (size_t)n : 1);
+    in->len = n > 0 && in->data ? fread(in->data, 1, (size_t)n, f) : 0;
+    fclose(f);
+    return in->data ? 0 : -1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static dlp_engine_t *build_engine(const char *config)
+{
+    dlp_diags_t *d = dlp_diags_new();
+    dlp_config_t *cfg = NULL;
+    dlp_engine_t *e = NULL;
+    static const char *const any[] = {"*", NULL};
+    if (dlp_config_load(config, any, &cfg, d) == DLP_OK)
+        dlp_engine_new(cfg, &e, d);
+    char buf[1024];
+    for (size_t i = 0; i < dlp_diags_count(d); i++) {
+        dlp_diags_format(d, i, buf, sizeof(buf));
+        fprintf(stderr, "%s\n", buf);
+    }
+    dlp_config_free(cfg);
+    dlp_diags_free(d);
+    return e;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL;
+    double seconds = 3;
+    int json = 0, c;
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    while ((c = getopt_long(argc, argv, "c:s:", opts, NULL)) != -1) {
+        if (c == 'c')
+            config = optarg;
+        else if (c == 's')
+            seconds = atof(optarg);
+        else if (c == 'j')
+            json = 1;
+        else
+            return 64;
+    }
+    size_t n = (size_t)(argc - optind);
+    if (n == 0) {
+        fprintf(stderr, "usage: dlp-engine-bench [-c CONFIG] [-s SECONDS] [--json] FILE...\n");
+        return 64;
+    }
+    input_t *in = calloc(n, sizeof(*in));
+    for (size_t i = 0; i < n; i++)
+        if (load(argv[optind + i], &in[i]) != 0) {
+            fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
+            return 1;
+        }
+    dlp_engine_t *e = build_engine(config);
+    dlp_scanner_t *s = NULL;
+    if (!e || dlp_scanner_new(&s))
+        return 1;
+    size_t cap = 1 << 20, count = 0;
+    uint64_t *lat = malloc(cap * sizeof(uint64_t)), bytes = 0;
+    uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
+    while (now_ns() < end && count < cap) {
+        const input_t *m = &in[count % n];
+        dlp_scan_input_t si = {.message = m->data, .message_len = m->len};
+        dlp_verdict_t *v;
+        uint64_t t0 = now_ns();
+        if (dlp_scan(s, e, &si, &v) != DLP_OK)
+            return 1;
+        lat[count++] = now_ns() - t0;
+        bytes += m->len;
+        dlp_verdict_free(v);
+    }
+    double el = (double)(now_ns() - start) / 1e9;
+    qsort(lat, count, sizeof(uint64_t), cmp_u64);
+    double p50 = lat[count / 2] / 1e3, p99 = lat[count * 99 / 100] / 1e3;
+    if (json)
+        printf("{\"messages\":%zu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.2f,"
+               "\"p50_us\":%.2f,\"p99_us\":%.2f}\n",
+               count, el, count / el, bytes / el / 1e6, p50, p99);
+    else
+        printf("%zu messages in %.2f s: %.0f msgs/s, %.1f MB/s (one thread), "
+               "latency p50 %.1f us, p99 %.1f us\n",
+               count, el, count / el, bytes / el / 1e6, p50, p99);
+    dlp_scanner_free(s);
+    dlp_engine_unref(e);
+    for (size_t i = 0; i < n; i++)
+        free(in[i].data);
+    free(in);
+    free(lat);
+    return 0;
+}
