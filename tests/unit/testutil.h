@@ -5,15 +5,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dlp/dlp.h"
 
-/* Writes text to a new file in a fresh temporary directory; returns its path. */
+static char tu_root[64];
+
+static inline void tu_cleanup(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_root);
+    if (tu_root[0] && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tu_root);
+}
+
+/*
+ * Writes text to a new file in a fresh directory under this process's
+ * temporary root (removed at exit); returns the file's path.
+ */
 static inline char *tu_write(const char *name, const char *text)
 {
-    static char dir[256];
-    snprintf(dir, sizeof(dir), "/tmp/dlp-unit-XXXXXX");
-    if (!mkdtemp(dir))
+    static char dir[128];
+    static int seq;
+    if (!tu_root[0]) {
+        snprintf(tu_root, sizeof(tu_root), "/tmp/dlp-unit-XXXXXX");
+        if (!mkdtemp(tu_root))
+            return NULL;
+        atexit(tu_cleanup);
+    }
+    snprintf(dir, sizeof(dir), "%s/%d", tu_root, seq++);
+    if (mkdir(dir, 0700) != 0)
         return NULL;
     char *path = malloc(strlen(dir) + strlen(name) + 2);
     sprintf(path, "%s/%s", dir, name);
