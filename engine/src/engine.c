@@ -5,7 +5,6 @@
  */
 #include "engine.h"
 
-#include <hs/hs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,27 +13,6 @@
 #include "util.h"
 
 static atomic_uint_fast64_t next_generation = 1;
-
-/* Minimum match widths, used to count overlapping end-of-match reports once. */
-static int measure_patterns(dlp_engine_t *e)
-{
-    size_t n = e->rules.n_patterns;
-    if (!(e->min_width = calloc(n ? n : 1, sizeof(uint32_t))))
-        return DLP_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        hs_expr_info_t *info = NULL;
-        hs_compile_error_t *err = NULL;
-        if (hs_expression_info(e->rules.patterns[i].regex, e->rules.patterns[i].flags, &info,
-                               &err) == HS_SUCCESS) {
-            e->min_width[i] = info->min_width ? info->min_width : 1;
-            free(info);
-        } else {
-            hs_free_compile_error(err);
-            e->min_width[i] = 1;
-        }
-    }
-    return DLP_OK;
-}
 
 int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *diags)
 {
@@ -47,8 +25,6 @@ int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *dia
     e->limits = cfg->limits;
     int rc = dlp_ruleset_load(&e->rules, cfg->rules_path, diags);
     if (rc)
-        goto fail;
-    if ((rc = measure_patterns(e)))
         goto fail;
     if ((rc = dlp_hsdb_build(&e->hs, &e->rules, cfg->cache_dir, diags)))
         goto fail;
@@ -81,7 +57,6 @@ void dlp_engine_unref(dlp_engine_t *e)
     dlp_policy_free(e->policy);
     dlp_domains_free(e->domains);
     dlp_hsdb_free(&e->hs);
-    free(e->min_width);
     dlp_ruleset_free(&e->rules);
     free(e);
 }

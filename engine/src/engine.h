@@ -16,7 +16,6 @@ struct dlp_engine {
     atomic_uint refs;
     uint64_t generation; /* unique per engine: scanners re-fit scratch when it changes */
     dlp_ruleset_t rules;
-    uint32_t *min_width; /* per pattern */
     dlp_hsdb_t hs;
     dlp_domains_t *domains;
     dlp_policy_t *policy;

@@ -1,8 +1,9 @@
 /*
  * hsdb.c - Hyperscan compilation and the on-disk cache of compiled rules.
  *
- * Cache file: "DLPHSDB1", u64 pattern count, the som_ok bytes, then two
- * length-prefixed serialized databases (the second may be empty). A file that
+ * Cache file: "DLPHSDB2", u64 pattern count, the som_ok and som_main bytes,
+ * then three length-prefixed serialized databases (db, som_db, exclude_db;
+ * the last two may be empty). A file that
  * is short, of another Hyperscan version or platform, or fails to deserialize
  * is ignored and rewritten: the cache can only save time, never change what
  * is scanned. Files are written to a temporary name and renamed into place.
@@ -20,20 +21,28 @@
 
 #include "util.h"
 
-static const char cache_magic[8] = {'D', 'L', 'P', 'H', 'S', 'D', 'B', '1'};
+static const char cache_magic[8] = {'D', 'L', 'P', 'H', 'S', 'D', 'B', '2'};
 
 void dlp_hsdb_free(dlp_hsdb_t *h)
 {
     hs_free_database(h->db);
     hs_free_database(h->som_db);
+    hs_free_database(h->exclude_db);
     free(h->som_ok);
+    free(h->som_main);
     memset(h, 0, sizeof(*h));
 }
 
-static int compile(const dlp_ruleset_t *set, const uint8_t *include, unsigned extra_flags,
-                   hs_database_t **db, size_t *bad_index, char *err, size_t errlen)
+/*
+ * Compiles pats[i] for every i with include[i] (all when NULL), adding
+ * HS_FLAG_SOM_LEFTMOST where som[i] (or everywhere with all_som). On a
+ * compile error *bad_index names the failing pattern.
+ */
+static int compile(const dlp_pattern_t *pats, size_t n, const uint8_t *include,
+                   const uint8_t *som, int all_som, hs_database_t **db, size_t *bad_index,
+                   char *err, size_t errlen)
 {
-    size_t n = set->n_patterns, k = 0;
+    size_t k = 0;
     const char **exprs = calloc(n ? n : 1, sizeof(char *));
     unsigned *flags = calloc(n ? n : 1, sizeof(unsigned));
     unsigned *ids = calloc(n ? n : 1, sizeof(unsigned));
@@ -43,8 +52,8 @@ static int compile(const dlp_ruleset_t *set, const uint8_t *include, unsigned ex
     for (size_t i = 0; i < n; i++) {
         if (include && !include[i])
             continue;
-        exprs[k] = set->patterns[i].regex;
-        flags[k] = set->patterns[i].flags | extra_flags;
+        exprs[k] = pats[i].regex;
+        flags[k] = pats[i].flags | (all_som || (som && som[i]) ? HS_FLAG_SOM_LEFTMOST : 0);
         ids[k++] = (unsigned)i;
     }
     rc = DLP_OK;
@@ -77,7 +86,8 @@ static int compile_som(dlp_hsdb_t *h, const dlp_ruleset_t *set)
     for (size_t tries = 0; tries <= n; tries++) {
         size_t bad = (size_t)-1;
         char err[256];
-        int rc = compile(set, h->som_ok, HS_FLAG_SOM_LEFTMOST, &h->som_db, &bad, err, sizeof(err));
+        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err,
+                         sizeof(err));
         if (rc != DLP_EHS)
             return rc;
         if (bad >= n)
@@ -193,14 +203,16 @@ static int cache_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *path)
     if (len < off || memcmp(d, cache_magic, sizeof(cache_magic)) != 0)
         goto out;
     memcpy(&n, d + sizeof(cache_magic), sizeof(n));
-    if (n != set->n_patterns || len - off < n)
+    if (n != set->n_patterns || (len - off) / 2 < n)
         goto out;
-    if (!(h->som_ok = malloc(n ? n : 1)))
+    if (!(h->som_ok = malloc(n ? n : 1)) || !(h->som_main = malloc(n ? n : 1)))
         goto out;
     memcpy(h->som_ok, d + off, n);
-    off += n;
+    memcpy(h->som_main, d + off + n, n);
+    off += 2 * n;
     if (take_db(d, len, &off, &h->db) != 0 || !h->db || take_db(d, len, &off, &h->som_db) != 0 ||
-        off != len)
+        take_db(d, len, &off, &h->exclude_db) != 0 || off != len ||
+        (set->n_excludes && !h->exclude_db))
         goto out;
     rc = 0;
 out:
@@ -240,11 +252,64 @@ static void cache_store(const dlp_hsdb_t *h, const dlp_ruleset_t *set, const cha
     uint64_t n = set->n_patterns;
     int ok = fwrite(cache_magic, sizeof(cache_magic), 1, f) == 1 &&
              fwrite(&n, sizeof(n), 1, f) == 1 && (n == 0 || fwrite(h->som_ok, n, 1, f) == 1) &&
-             write_blob(f, h->db) == 0 && write_blob(f, h->som_db) == 0;
+             (n == 0 || fwrite(h->som_main, n, 1, f) == 1) && write_blob(f, h->db) == 0 &&
+             write_blob(f, h->som_db) == 0 && write_blob(f, h->exclude_db) == 0;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0)
         unlink(tmp);
     free(tmp);
+}
+
+static void compile_error(const dlp_ruleset_t *set, const dlp_pattern_t *p, const char *err,
+                          dlp_diags_t *diags)
+{
+    dlp_diags_add(diags, p ? p->file : NULL, p ? p->line : 0, p ? p->column : 0,
+                  p ? set->rules[p->rule].id : NULL, "Hyperscan: %s", err);
+}
+
+/*
+ * The main database: start-of-match only for patterns of checked rules. A
+ * pattern Hyperscan cannot track the start of goes without (the scanner
+ * then finds its start with som_db); any other error is the rule writer's.
+ */
+static int compile_main(dlp_hsdb_t *h, const dlp_ruleset_t *set, dlp_diags_t *diags)
+{
+    size_t n = set->n_patterns;
+    if (!(h->som_main = malloc(n ? n : 1)))
+        return DLP_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        h->som_main[i] = (uint8_t)set->rules[set->patterns[i].rule].confirm;
+    for (;;) {
+        size_t bad = (size_t)-1;
+        char err[512];
+        int rc = compile(set->patterns, n, NULL, h->som_main, 0, &h->db, &bad, err, sizeof(err));
+        if (rc == DLP_EHS && bad < n && h->som_main[bad]) {
+            h->som_main[bad] = 0;
+            continue;
+        }
+        if (rc == DLP_EHS) {
+            compile_error(set, bad < n ? &set->patterns[bad] : NULL, err, diags);
+            return DLP_ERULES;
+        }
+        if (rc == DLP_OK && !h->db) {
+            dlp_diags_add(diags, NULL, 0, 0, NULL, "the rule set has no patterns");
+            return DLP_ERULES;
+        }
+        return rc;
+    }
+}
+
+static int compile_excludes(dlp_hsdb_t *h, const dlp_ruleset_t *set, dlp_diags_t *diags)
+{
+    size_t bad = (size_t)-1;
+    char err[512];
+    int rc = compile(set->excludes, set->n_excludes, NULL, NULL, 0, &h->exclude_db, &bad, err,
+                     sizeof(err));
+    if (rc == DLP_EHS) {
+        compile_error(set, bad < set->n_excludes ? &set->excludes[bad] : NULL, err, diags);
+        return DLP_ERULES;
+    }
+    return rc;
 }
 
 int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_dir,
@@ -257,18 +322,9 @@ int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_di
         free(path);
         return DLP_OK;
     }
-    size_t bad = (size_t)-1;
-    char err[512];
-    int rc = compile(set, NULL, 0, &h->db, &bad, err, sizeof(err));
-    if (rc == DLP_EHS) {
-        const dlp_pattern_t *p = bad < set->n_patterns ? &set->patterns[bad] : NULL;
-        dlp_diags_add(diags, p ? p->file : NULL, p ? p->line : 0, p ? p->column : 0,
-                      p ? set->rules[p->rule].id : NULL, "Hyperscan: %s", err);
-        rc = DLP_ERULES;
-    } else if (rc == DLP_OK && !h->db) {
-        dlp_diags_add(diags, NULL, 0, 0, NULL, "the rule set has no patterns");
-        rc = DLP_ERULES;
-    }
+    int rc = compile_main(h, set, diags);
+    if (rc == DLP_OK)
+        rc = compile_excludes(h, set, diags);
     if (rc == DLP_OK)
         rc = compile_som(h, set);
     if (rc == DLP_OK && path)

@@ -3,10 +3,12 @@
  * them on disk under a hash of the rules, the Hyperscan version and the CPU
  * platform, so that a restart or a reload of unchanged rules does not compile.
  *
- * Two databases: 'db' holds every pattern without start-of-match tracking
- * (the fast path, run over every byte), and 'som_db' holds the same patterns
- * with HS_FLAG_SOM_LEFTMOST. The scanner runs som_db only over the few bytes
- * before a match, to find where a finding starts for its snippet and checks.
+ * Three databases: 'db' holds every pattern, run over every byte; only the
+ * patterns of rules whose matches are checked one by one (validate, context,
+ * exclude) pay for start-of-match tracking there. 'som_db' holds every
+ * pattern with HS_FLAG_SOM_LEFTMOST; the scanner runs it only over the few
+ * bytes before a match, to place a finding and cut its snippet. 'exclude_db'
+ * holds the rules' exclude patterns, anchored, run on a candidate's text.
  */
 #ifndef DLP_HSDB_H
 #define DLP_HSDB_H
@@ -17,8 +19,10 @@
 
 typedef struct dlp_hsdb {
     hs_database_t *db;
-    hs_database_t *som_db; /* NULL when no pattern supports SOM */
-    uint8_t *som_ok;       /* per pattern: 1 when it is in som_db */
+    hs_database_t *som_db;     /* NULL when no pattern supports SOM */
+    hs_database_t *exclude_db; /* NULL when no rule has excludes */
+    uint8_t *som_ok;           /* per pattern: 1 when it is in som_db */
+    uint8_t *som_main;         /* per pattern: 1 when db reports its start */
     int from_cache;
 } dlp_hsdb_t;
 

@@ -41,6 +41,10 @@ static void rule_free(dlp_rule_t *r)
         free(r->tests_no_match[i]);
     free(r->tests_match);
     free(r->tests_no_match);
+    for (size_t i = 0; i < r->n_context; i++)
+        free(r->context[i]);
+    free(r->context);
+    free(r->validate_name);
     free(r->file);
 }
 
@@ -50,8 +54,11 @@ void dlp_ruleset_free(dlp_ruleset_t *set)
         rule_free(&set->rules[i]);
     for (size_t i = 0; i < set->n_patterns; i++)
         free(set->patterns[i].regex);
+    for (size_t i = 0; i < set->n_excludes; i++)
+        free(set->excludes[i].regex);
     free(set->rules);
     free(set->patterns);
+    free(set->excludes);
     memset(set, 0, sizeof(*set));
 }
 
@@ -100,8 +107,10 @@ static unsigned parse_flags(loader_t *ld, yaml_node_t *v, const char *id)
     return flags;
 }
 
-static int add_pattern(loader_t *ld, yaml_node_t *at, const char *regex, unsigned flags,
-                       uint32_t rule_index, const char *id)
+/* Checks a regex with Hyperscan and appends it to *v (patterns or excludes). */
+static int add_regex(loader_t *ld, yaml_node_t *at, const char *regex, unsigned flags,
+                     uint32_t rule_index, const char *id, dlp_pattern_t **v, size_t *n,
+                     size_t *cap)
 {
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *err = NULL;
@@ -111,25 +120,96 @@ static int add_pattern(loader_t *ld, yaml_node_t *at, const char *regex, unsigne
         return DLP_OK;
     }
     uint64_t max_width = info->max_width == UINT_MAX ? UINT64_MAX : info->max_width;
-    int empty = info->min_width == 0;
+    uint32_t min_width = info->min_width;
     free(info);
-    if (empty) {
+    if (min_width == 0) {
         FAIL(ld, at, id, "pattern can match the empty string");
         return DLP_OK;
     }
-    dlp_ruleset_t *set = ld->set;
-    if (DLP_GROW(set->patterns, set->cap_patterns, set->n_patterns + 1))
+    if (dlp_grow((void **)v, cap, *n + 1, sizeof(**v)))
         return DLP_ENOMEM;
-    dlp_pattern_t *p = &set->patterns[set->n_patterns];
+    dlp_pattern_t *p = &(*v)[*n];
     memset(p, 0, sizeof(*p));
     if (!(p->regex = strdup(regex)))
         return DLP_ENOMEM;
     p->flags = flags;
     p->rule = rule_index;
     p->max_width = max_width;
+    p->min_width = min_width;
     p->line = dlp_yaml_line(at);
     p->column = dlp_yaml_col(at);
-    set->n_patterns++;
+    (*n)++;
+    return DLP_OK;
+}
+
+static int add_pattern(loader_t *ld, yaml_node_t *at, const char *regex, unsigned flags,
+                       uint32_t rule_index, const char *id)
+{
+    dlp_ruleset_t *set = ld->set;
+    return add_regex(ld, at, regex, flags, rule_index, id, &set->patterns, &set->n_patterns,
+                     &set->cap_patterns);
+}
+
+static int parse_string_list(loader_t *ld, yaml_node_t *v, const char *id, const char *what,
+                             char ***out, size_t *n);
+
+/* exclude: regexes the whole matched text is tested against. */
+static int parse_excludes(loader_t *ld, yaml_node_t *v, unsigned flags, uint32_t ri,
+                          const char *id)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return FAIL(ld, v, id, "'exclude' must be a list of regexes"), DLP_OK;
+    dlp_ruleset_t *set = ld->set;
+    DLP_YAML_FOREACH_ITEM(v, it)
+    {
+        yaml_node_t *n = dlp_yaml_get(ld->y, *it);
+        const char *re = dlp_yaml_scalar(n);
+        if (!re || !*re) {
+            FAIL(ld, n, id, "'exclude' items must be regexes");
+            continue;
+        }
+        size_t len = strlen(re) + 8;
+        char *full = malloc(len);
+        if (!full)
+            return DLP_ENOMEM;
+        snprintf(full, len, "^(?:%s)$", re); /* an exclude matches the whole text */
+        int rc = add_regex(ld, n, full, flags & ~(unsigned)HS_FLAG_MULTILINE, ri, id,
+                           &set->excludes, &set->n_excludes, &set->cap_excludes);
+        free(full);
+        if (rc)
+            return rc;
+    }
+    return DLP_OK;
+}
+
+/* context: {words: [...], window: N} */
+static int parse_context(loader_t *ld, yaml_node_t *v, dlp_rule_t *r)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return FAIL(ld, v, r->id, "'context' must be {words: [...], window: N}"), DLP_OK;
+    r->context_window = 60;
+    DLP_YAML_FOREACH_PAIR(v, p)
+    {
+        yaml_node_t *k = dlp_yaml_get(ld->y, p->key), *cv = dlp_yaml_get(ld->y, p->value);
+        const char *key = dlp_yaml_scalar(k);
+        uint64_t w;
+        if (key && strcmp(key, "words") == 0) {
+            if (parse_string_list(ld, cv, r->id, "words", &r->context, &r->n_context))
+                return DLP_ENOMEM;
+        } else if (key && strcmp(key, "window") == 0) {
+            if (dlp_yaml_parse_size(dlp_yaml_scalar(cv), &w) || w < 1 || w > 4096)
+                FAIL(ld, cv, r->id, "'window' must be a number of characters from 1 to 4096");
+            else
+                r->context_window = (uint32_t)w;
+        } else {
+            FAIL(ld, k, r->id, "unknown context key '%s' (words, window)", key ? key : "?");
+        }
+    }
+    if (r->n_context == 0)
+        FAIL(ld, v, r->id, "'context' needs at least one word");
+    for (size_t i = 0; i < r->n_context; i++)
+        for (char *c = r->context[i]; *c; c++)
+            *c = dlp_lower(*c);
     return DLP_OK;
 }
 
@@ -232,9 +312,23 @@ static int parse_tests(loader_t *ld, yaml_node_t *v, dlp_rule_t *r)
 
 /* ------------------------------------------------------------------ rules */
 
-static const char *const rule_keys[] = {"id",    "category", "severity", "description", "patterns",
-                                        "flags", "scope",    "min_count", "tests",      NULL};
-enum { K_ID, K_CATEGORY, K_SEVERITY, K_DESCRIPTION, K_PATTERNS, K_FLAGS, K_SCOPE, K_MIN, K_TESTS };
+static const char *const rule_keys[] = {
+    "id",    "category",  "severity", "description", "patterns", "flags",
+    "scope", "min_count", "tests",    "validate",    "context",  "exclude", NULL};
+enum {
+    K_ID,
+    K_CATEGORY,
+    K_SEVERITY,
+    K_DESCRIPTION,
+    K_PATTERNS,
+    K_FLAGS,
+    K_SCOPE,
+    K_MIN,
+    K_TESTS,
+    K_VALIDATE,
+    K_CONTEXT,
+    K_EXCLUDE
+};
 
 static int find_keys(loader_t *ld, yaml_node_t *n, yaml_node_t **vals)
 {
@@ -296,6 +390,27 @@ static int parse_enum_fields(loader_t *ld, yaml_node_t **vals, yaml_node_t *n, d
     return DLP_OK;
 }
 
+/* validate, context and exclude: the checks a match must pass. */
+static int parse_checks(loader_t *ld, yaml_node_t **vals, unsigned flags, dlp_rule_t *r,
+                        uint32_t ri)
+{
+    if (vals[K_VALIDATE]) {
+        const char *name = dlp_yaml_scalar(vals[K_VALIDATE]);
+        if (!(r->validate = dlp_validator_find(name)))
+            FAIL(ld, vals[K_VALIDATE], r->id, "unknown validator '%s' (%s)", name ? name : "?",
+                 dlp_validator_names());
+        else if (!(r->validate_name = strdup(name)))
+            return DLP_ENOMEM;
+    }
+    if (vals[K_CONTEXT] && parse_context(ld, vals[K_CONTEXT], r))
+        return DLP_ENOMEM;
+    size_t before = ld->set->n_excludes;
+    if (vals[K_EXCLUDE] && parse_excludes(ld, vals[K_EXCLUDE], flags, ri, r->id))
+        return DLP_ENOMEM;
+    r->confirm = r->validate || r->n_context || ld->set->n_excludes > before;
+    return DLP_OK;
+}
+
 static int parse_rule(loader_t *ld, yaml_node_t *n)
 {
     if (n->type != YAML_MAPPING_NODE)
@@ -327,7 +442,7 @@ static int parse_rule(loader_t *ld, yaml_node_t *n)
         return DLP_ENOMEM;
     if (vals[K_TESTS] && parse_tests(ld, vals[K_TESTS], r))
         return DLP_ENOMEM;
-    return DLP_OK;
+    return parse_checks(ld, vals, flags, r, (uint32_t)(set->n_rules - 1));
 }
 
 static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
@@ -363,6 +478,8 @@ static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
     /* Patterns borrow the file name of their rule. */
     for (size_t i = 0; i < set->n_patterns; i++)
         set->patterns[i].file = set->rules[set->patterns[i].rule].file;
+    for (size_t i = 0; i < set->n_excludes; i++)
+        set->excludes[i].file = set->rules[set->excludes[i].rule].file;
     dlp_yaml_free(&y);
     if (rc)
         return rc;
@@ -415,6 +532,17 @@ static void digest_rules(dlp_ruleset_t *set)
         uint32_t meta[4] = {r->category, r->severity, r->scope, r->min_count};
         EVP_DigestUpdate(ctx, r->id, strlen(r->id) + 1);
         EVP_DigestUpdate(ctx, meta, sizeof(meta));
+        const char *vn = r->validate_name ? r->validate_name : "";
+        EVP_DigestUpdate(ctx, vn, strlen(vn) + 1);
+        EVP_DigestUpdate(ctx, &r->context_window, sizeof(r->context_window));
+        for (size_t j = 0; j < r->n_context; j++)
+            EVP_DigestUpdate(ctx, r->context[j], strlen(r->context[j]) + 1);
+    }
+    for (size_t i = 0; i < set->n_excludes; i++) {
+        const dlp_pattern_t *p = &set->excludes[i];
+        uint32_t meta[2] = {p->rule | 0x80000000u, p->flags};
+        EVP_DigestUpdate(ctx, meta, sizeof(meta));
+        EVP_DigestUpdate(ctx, p->regex, strlen(p->regex) + 1);
     }
     for (size_t i = 0; i < set->n_patterns; i++) {
         const dlp_pattern_t *p = &set->patterns[i];

@@ -11,12 +11,14 @@
 #include <stdint.h>
 
 #include "dlp/dlp.h"
+#include "validate.h"
 
 typedef struct dlp_pattern {
     char *regex;
     unsigned flags;       /* HS_FLAG_* */
     uint32_t rule;        /* index into the set's rules */
     uint64_t max_width;   /* from hs_expression_info; UINT64_MAX when unbounded */
+    uint32_t min_width;   /* from hs_expression_info; at least 1 */
     char *file;           /* borrowed from the rule */
     int line, column;
 } dlp_pattern_t;
@@ -28,6 +30,12 @@ typedef struct dlp_rule {
     char *description;
     uint32_t scope;     /* bit (1u << dlp_part_t) per part the rule applies to */
     uint32_t min_count; /* matches needed in one surface before it is a finding */
+    dlp_validator_fn validate; /* NULL, or a check every match must pass */
+    char *validate_name;
+    char **context;     /* words, lowercased; a match needs one within the window */
+    size_t n_context;
+    uint32_t context_window; /* characters either side of the match */
+    int confirm;        /* validate, context or exclude: each match is checked */
     char **tests_match, **tests_no_match;
     size_t n_tests_match, n_tests_no_match;
     char *file;
@@ -39,6 +47,9 @@ typedef struct dlp_ruleset {
     size_t n_rules, cap_rules;
     dlp_pattern_t *patterns;
     size_t n_patterns, cap_patterns;
+    dlp_pattern_t *excludes; /* a match whose text matches one of its rule's
+                                excludes in full is dropped */
+    size_t n_excludes, cap_excludes;
     char digest[65]; /* sha256 hex of everything that affects scanning */
 } dlp_ruleset_t;
 

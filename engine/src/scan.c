@@ -22,17 +22,30 @@
 #define DEADLINE_EVERY 1024  /* matches between clock checks in a callback */
 #define SNIPPET_MAX 64
 
+#define MAX_CANDIDATES 65536 /* matches of checked rules held per surface */
+
 typedef struct pending {
-    uint64_t last_end; /* end of the last counted match of this rule */
-    uint32_t pattern;  /* pattern of the first match */
-    int32_t finding;   /* index in the verdict, -1 when none yet */
+    uint64_t last_end;    /* end of the last counted match of this rule */
+    uint64_t first_start; /* valid when placed */
+    uint64_t first_end;
+    uint32_t pattern;     /* pattern of the first match */
+    int32_t finding;      /* index in the verdict, -1 when none yet */
+    int placed;           /* first_start is known */
 } pending_t;
+
+/* A match of a checked rule, confirmed after the surface's scan. */
+typedef struct candidate {
+    uint64_t from, to;
+    uint32_t pattern;
+} candidate_t;
 
 struct dlp_scanner {
     hs_scratch_t *scratch;
     uint64_t fitted_generation;
     pending_t *pend; /* per rule, for the surface being scanned */
     size_t cap_pend;
+    candidate_t *cand;
+    size_t n_cand, cap_cand;
 };
 
 int dlp_scanner_new(dlp_scanner_t **out)
@@ -47,6 +60,7 @@ void dlp_scanner_free(dlp_scanner_t *s)
         return;
     hs_free_scratch(s->scratch);
     free(s->pend);
+    free(s->cand);
     free(s);
 }
 
@@ -58,6 +72,8 @@ static int fit_scratch(dlp_scanner_t *s, const dlp_engine_t *e)
     if (hs_alloc_scratch(e->hs.db, &s->scratch) != HS_SUCCESS)
         return DLP_EHS;
     if (e->hs.som_db && hs_alloc_scratch(e->hs.som_db, &s->scratch) != HS_SUCCESS)
+        return DLP_EHS;
+    if (e->hs.exclude_db && hs_alloc_scratch(e->hs.exclude_db, &s->scratch) != HS_SUCCESS)
         return DLP_EHS;
     if (DLP_GROW(s->pend, s->cap_pend, e->rules.n_rules))
         return DLP_ENOMEM;
@@ -76,6 +92,30 @@ typedef struct scan_ctx {
     int oom;
 } scan_ctx_t;
 
+/* Opens the finding of rule r in this surface; NULL when the findings limit is hit. */
+static dlp_finding_t *open_finding(scan_ctx_t *c, const dlp_rule_t *r, pending_t *pd,
+                                   unsigned pattern)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
+    if (v->n_findings >= c->e->limits.v[DLP_LIMIT_FINDINGS]) {
+        v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+        return NULL;
+    }
+    dlp_finding_t *f = dlp_vb_add_finding(c->vb);
+    if (!f) {
+        c->oom = 1;
+        return NULL;
+    }
+    f->rule_id = r->id; /* copied into the verdict by finish_surface */
+    f->category = r->category;
+    f->severity = r->severity;
+    f->part = c->surf->part;
+    f->count = 1;
+    pd->finding = (int32_t)(v->n_findings - 1);
+    pd->pattern = pattern;
+    return f;
+}
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                     void *arg)
 {
@@ -88,35 +128,32 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         c->timed_out = 1;
         return 1;
     }
+    if (r->confirm) {
+        dlp_scanner_t *s = c->s;
+        if (s->n_cand >= MAX_CANDIDATES) {
+            dlp_vb_verdict(c->vb)->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+            return 0;
+        }
+        if (DLP_GROW(s->cand, s->cap_cand, s->n_cand + 1)) {
+            c->oom = 1;
+            return 1;
+        }
+        s->cand[s->n_cand++] = (candidate_t){c->e->hs.som_main[id] ? from : UINT64_MAX, to, id};
+        return 0;
+    }
     pending_t *pd = &c->s->pend[p->rule];
     if (pd->finding >= 0) {
         /* Ends closer than the pattern's minimum width belong to one match. */
-        if (to >= pd->last_end + c->e->min_width[id]) {
+        if (to >= pd->last_end + p->min_width) {
             dlp_vb_finding(c->vb, (size_t)pd->finding)->count++;
             pd->last_end = to;
         }
         return 0;
     }
-    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
-    if (v->n_findings >= c->e->limits.v[DLP_LIMIT_FINDINGS]) {
-        v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
-        return 0;
-    }
-    dlp_finding_t *f = dlp_vb_add_finding(c->vb);
-    if (!f) {
-        c->oom = 1;
-        return 1;
-    }
-    f->rule_id = r->id; /* copied into the verdict by finish_surface */
-    f->category = r->category;
-    f->severity = r->severity;
-    f->part = c->surf->part;
-    f->where = c->surf->where;
-    f->offset = to; /* end for now; the start is found once the surface is done */
-    f->count = 1;
-    pd->finding = (int32_t)(v->n_findings - 1);
-    pd->pattern = id;
-    pd->last_end = to;
+    if (!open_finding(c, r, pd, id))
+        return c->oom;
+    pd->last_end = pd->first_end = to;
+    pd->placed = 0;
     return 0;
 }
 
@@ -150,7 +187,7 @@ static uint64_t match_start(scan_ctx_t *c, unsigned pid, uint64_t end)
         if (sc.found)
             return ws + sc.start;
     }
-    uint64_t guess = c->e->min_width[pid];
+    uint64_t guess = p->min_width;
     return end > guess ? end - guess : 0;
 }
 
@@ -191,6 +228,86 @@ static const char *make_snippet(dlp_vb_t *vb, const dlp_finding_t *f, const uint
     return dlp_vb_strdup(vb, buf, k);
 }
 
+struct exclude_arg {
+    const dlp_ruleset_t *rs;
+    uint32_t rule;
+    int hit;
+};
+
+static int on_exclude(unsigned id, unsigned long long from, unsigned long long to,
+                      unsigned flags, void *arg)
+{
+    struct exclude_arg *x = arg;
+    if (x->rs->excludes[id].rule == x->rule) {
+        x->hit = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 when the text d[0..n) matches one of rule ri's exclude patterns in full. */
+static int excluded(scan_ctx_t *c, uint32_t ri, const uint8_t *d, size_t n)
+{
+    if (!c->e->hs.exclude_db)
+        return 0;
+    struct exclude_arg x = {&c->e->rules, ri, 0};
+    hs_scan(c->e->hs.exclude_db, (const char *)d, (unsigned)n, 0, c->s->scratch, on_exclude, &x);
+    return x.hit;
+}
+
+/* 1 when one of the rule's context words stands within its window of [start, end). */
+static int context_ok(const dlp_rule_t *r, const uint8_t *d, size_t n, uint64_t start,
+                      uint64_t end)
+{
+    size_t lo = start > r->context_window ? start - r->context_window : 0;
+    size_t hi = end + r->context_window < n ? end + r->context_window : n;
+    for (size_t w = 0; w < r->n_context; w++) {
+        const char *word = r->context[w];
+        size_t wl = strlen(word);
+        for (size_t i = lo; i + wl <= hi; i++) {
+            if (dlp_lower((char)d[i]) != word[0] || strncasecmp((const char *)d + i, word, wl))
+                continue;
+            int left = i == 0 || !is_alnum(d[i - 1]);
+            int right = i + wl >= n || !is_alnum(d[i + wl]);
+            if (left && right)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Checks each held match of the checked rules; confirmed ones count. */
+static int confirm_candidates(scan_ctx_t *c)
+{
+    const dlp_ruleset_t *rs = &c->e->rules;
+    const uint8_t *d = c->surf->data;
+    for (size_t i = 0; i < c->s->n_cand && !c->oom; i++) {
+        const candidate_t *k = &c->s->cand[i];
+        uint32_t ri = rs->patterns[k->pattern].rule;
+        const dlp_rule_t *r = &rs->rules[ri];
+        pending_t *pd = &c->s->pend[ri];
+        uint64_t start = k->from != UINT64_MAX ? k->from : match_start(c, k->pattern, k->to);
+        if (pd->finding >= 0 && start < pd->last_end)
+            continue; /* overlaps a match already counted */
+        size_t len = (size_t)(k->to - start);
+        if (excluded(c, ri, d + start, len) || (r->validate && !r->validate(d + start, len)) ||
+            (r->n_context && !context_ok(r, d, c->surf->len, start, k->to)))
+            continue;
+        if (pd->finding >= 0) {
+            dlp_vb_finding(c->vb, (size_t)pd->finding)->count++;
+        } else if (open_finding(c, r, pd, k->pattern)) {
+            pd->first_start = start;
+            pd->first_end = k->to;
+            pd->placed = 1;
+        } else {
+            continue;
+        }
+        pd->last_end = k->to;
+    }
+    c->s->n_cand = 0;
+    return c->oom ? DLP_ENOMEM : DLP_OK;
+}
+
 /* After a surface: drop findings under min_count, place and describe the rest. */
 static int finish_surface(scan_ctx_t *c, size_t first)
 {
@@ -206,8 +323,8 @@ static int finish_surface(scan_ctx_t *c, size_t first)
         const dlp_rule_t *rule = &rs->rules[rs->patterns[pd->pattern].rule];
         if (f.count < rule->min_count)
             continue;
-        uint64_t end = f.offset;
-        f.offset = match_start(c, pd->pattern, end);
+        uint64_t end = pd->first_end;
+        f.offset = pd->placed ? pd->first_start : match_start(c, pd->pattern, end);
         f.rule_id = dlp_vb_strdup(c->vb, rule->id, strlen(rule->id));
         f.where = dlp_vb_strdup(c->vb, c->surf->where, strlen(c->surf->where));
         f.snippet = make_snippet(c->vb, &f, c->surf->data + f.offset, (size_t)(end - f.offset));
@@ -223,6 +340,7 @@ static int finish_surface(scan_ctx_t *c, size_t first)
 static int scan_surface(scan_ctx_t *c, const dlp_surface_t *surf)
 {
     c->surf = surf;
+    c->s->n_cand = 0;
     for (size_t r = 0; r < c->e->rules.n_rules; r++)
         c->s->pend[r].finding = -1;
     size_t first = dlp_vb_verdict(c->vb)->n_findings;
@@ -232,7 +350,8 @@ static int scan_surface(scan_ctx_t *c, const dlp_surface_t *surf)
         return DLP_ENOMEM;
     if (err != HS_SUCCESS && err != HS_SCAN_TERMINATED)
         return DLP_EHS;
-    return finish_surface(c, first);
+    int rc = confirm_candidates(c);
+    return rc ? rc : finish_surface(c, first);
 }
 
 /* Copies an address into the verdict, '?' for bytes that are not UTF-8 safe. */
