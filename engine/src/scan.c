@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dlp/rules.h"
 #include "engine.h"
 #include "message.h"
 #include "util.h"
@@ -82,6 +83,7 @@ static int fit_scratch(dlp_scanner_t *s, const dlp_engine_t *e)
 }
 
 typedef struct scan_ctx {
+    const dlp_scan_input_t *in; /* NULL for dlp_scan_text */
     dlp_scanner_t *s;
     const dlp_engine_t *e;
     dlp_vb_t *vb;
@@ -143,11 +145,18 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     }
     pending_t *pd = &c->s->pend[p->rule];
     if (pd->finding >= 0) {
-        /* Ends closer than the pattern's minimum width belong to one match. */
+        /*
+         * Without start offsets, one long match is reported at each of its
+         * ends. Ends that follow each other closer than the pattern's minimum
+         * width are one match: the chain extends it (and the first match's
+         * extent, for its snippet); a gap starts the next match.
+         */
         if (to >= pd->last_end + p->min_width) {
             dlp_vb_finding(c->vb, (size_t)pd->finding)->count++;
-            pd->last_end = to;
+        } else if (pd->last_end == pd->first_end) {
+            pd->first_end = to;
         }
+        pd->last_end = to;
         return 0;
     }
     if (!open_finding(c, r, pd, id))
@@ -198,29 +207,29 @@ static int is_alnum(uint8_t ch)
 
 /*
  * A snippet shows the shape of a match, never its content: a marking is a
- * label and is shown as written; anything else keeps its first two and last
- * two letters or digits and masks the rest. Bytes outside printable ASCII
+ * label and is shown as written; anything else keeps only its first two
+ * letters or digits (a label like "pa" of password, a card's brand digits)
+ * and masks every other character but common separators. Bytes outside printable ASCII
  * become '?', so snippets are always valid UTF-8 and never carry control
  * characters into logs or headers.
  */
 static const char *make_snippet(dlp_vb_t *vb, const dlp_finding_t *f, const uint8_t *d, size_t n)
 {
     char buf[SNIPPET_MAX + 4];
-    size_t k = 0, alnum_total = 0, seen = 0;
+    size_t k = 0, seen = 0;
     if (n > SNIPPET_MAX)
         n = SNIPPET_MAX;
-    for (size_t i = 0; i < n; i++)
-        alnum_total += is_alnum(d[i]);
     int mask = f->category != DLP_CAT_MARKING;
     for (size_t i = 0; i < n; i++) {
         uint8_t ch = d[i];
         if (is_alnum(ch)) {
             seen++;
-            int visible = !mask || (alnum_total > 6 && (seen <= 2 || seen + 2 > alnum_total));
-            buf[k++] = visible ? (char)ch : '*';
+            buf[k++] = !mask || seen <= 2 ? (char)ch : '*';
         } else if (ch == '\r' || ch == '\n' || ch == '\t') {
             if (k && buf[k - 1] != ' ')
                 buf[k++] = ' ';
+        } else if (mask && !strchr(" :=-/.,@()", ch)) {
+            buf[k++] = '*'; /* symbols are part of a secret too */
         } else {
             buf[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
         }
@@ -331,6 +340,8 @@ static int finish_surface(scan_ctx_t *c, size_t first)
         if (!f.rule_id || !f.where || !f.snippet)
             return DLP_ENOMEM;
         *dlp_vb_finding(c->vb, keep++) = f;
+        if (c->in && c->in->explain)
+            c->in->explain(c->in->explain_arg, &f, c->surf->data, c->surf->len);
     }
     while (v->n_findings > keep)
         dlp_vb_drop_last_finding(c->vb);
@@ -435,7 +446,7 @@ int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_
     dlp_vb_t *vb = dlp_vb_new();
     if (!vb)
         return DLP_ENOMEM;
-    scan_ctx_t c = {.s = s, .e = e, .vb = vb, .deadline_ns = scan_deadline(e, in, start)};
+    scan_ctx_t c = {.in = in, .s = s, .e = e, .vb = vb, .deadline_ns = scan_deadline(e, in, start)};
     dlp_message_t *m = NULL;
     rc = scan_message(&c, in, &m);
     if (rc == DLP_OK && c.timed_out && in->deadline_ns && dlp_now_ns() >= in->deadline_ns)
@@ -445,6 +456,35 @@ int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_
     dlp_message_free(m);
     if (rc == DLP_OK)
         rc = dlp_policy_apply(e->policy, in->profile, vb);
+    dlp_verdict_t *v = dlp_vb_verdict(vb);
+    if (rc != DLP_OK) {
+        dlp_verdict_free(v);
+        return rc;
+    }
+    v->rules_version = dlp_vb_strdup(vb, e->version, strlen(e->version));
+    v->scan_us = (dlp_now_ns() - start) / 1000;
+    *out = v;
+    return DLP_OK;
+}
+
+int dlp_scan_text(dlp_scanner_t *s, dlp_engine_t *e, dlp_part_t part, const uint8_t *text,
+                  size_t len, dlp_verdict_t **out)
+{
+    *out = NULL;
+    if ((size_t)part >= DLP_PART__COUNT || len > UINT32_MAX)
+        return DLP_EINVAL;
+    int rc = fit_scratch(s, e);
+    if (rc)
+        return rc;
+    dlp_vb_t *vb = dlp_vb_new();
+    if (!vb)
+        return DLP_ENOMEM;
+    uint64_t start = dlp_now_ns();
+    scan_ctx_t c = {.s = s, .e = e, .vb = vb, .deadline_ns = start + 60ull * 1000000000ull};
+    dlp_surface_t surf = {part, dlp_part_name(part), text, len};
+    rc = scan_surface(&c, &surf);
+    if (rc == DLP_OK)
+        rc = dlp_policy_apply(e->policy, NULL, vb);
     dlp_verdict_t *v = dlp_vb_verdict(vb);
     if (rc != DLP_OK) {
         dlp_verdict_free(v);

@@ -139,6 +139,8 @@ static void test_credential_snippet_is_redacted(void **state)
     assert_non_null(f);
     assert_null(strstr(f->snippet, "Tr4velSecret"));
     assert_null(strstr(f->snippet, "Secret"));
+    assert_string_equal(f->snippet, "Pa******: *****************"); /* the whole match, masked */
+    assert_int_equal(f->count, 1);
     assert_int_equal(f->offset, strlen("Hi,\n"));
     assert_int_equal(v->action, DLP_ACTION_QUARANTINE);
     dlp_verdict_free(v);

@@ -282,12 +282,21 @@ typedef struct dlp_envelope {
     const char *helo;           /* may be NULL */
 } dlp_envelope_t;
 
+struct dlp_finding;
+
 typedef struct dlp_scan_input {
     dlp_envelope_t envelope;
     const uint8_t *message; /* raw RFC 5322 message; not modified */
     size_t message_len;
     const char *profile;    /* NULL or "" = default profile */
     uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = only the scan_time_ms limit */
+    /*
+     * Optional, for offline tools only (dlp-rules scan --explain): called once
+     * per finding with the decoded text of the surface it was found in. The
+     * daemon never sets it: that text is message content.
+     */
+    void (*explain)(void *arg, const struct dlp_finding *f, const uint8_t *text, size_t len);
+    void *explain_arg;
 } dlp_scan_input_t;
 
 /* ----------------------------------------------------------------- verdict */
