@@ -4,7 +4,8 @@
  *   dlp-rules lint [DIR]                 load and compile; every error as file:line:col
  *   dlp-rules test [DIR]                 run every rule's match / no_match examples
  *   dlp-rules scan [-c CFG] [--rules DIR] [--explain] [--json] FILE...
- *   dlp-rules eval --labels FILE.jsonl [DIR]   precision and recall per rule and category
+ *   dlp-rules eval --labels FILE.jsonl [DIR]   precision and recall per category, hits per
+ *                                        rule; --min-precision/--min-recall make it a test
  *   dlp-rules profile [DIR] FILE...      scan cost per rule over a corpus
  *
  * DIR defaults to the rules path of the config (-c) or the installed pack.
@@ -22,12 +23,13 @@
 #include "dlp/rules.h"
 
 #define EXIT_FAILURES 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
 
 typedef struct opts {
     const char *config;
     const char *rules;
     const char *labels;
+    double min_precision, min_recall; /* eval fails below these, per category */
     int explain, json;
 } opts_t;
 
@@ -112,8 +114,8 @@ static int test_rule(dlp_scanner_t *s, dlp_engine_t *e, const dlp_rule_info_t *r
         size_t n = want ? ri->n_tests_match : ri->n_tests_no_match;
         for (size_t j = 0; j < n; j++) {
             dlp_verdict_t *v = NULL;
-            int rc = dlp_scan_text(s, e, example_part(ri), (const uint8_t *)ex[j], strlen(ex[j]),
-                                   &v);
+            int rc =
+                dlp_scan_text(s, e, example_part(ri), (const uint8_t *)ex[j], strlen(ex[j]), &v);
             if (rc == DLP_OK && has_finding(v, ri->id) == want) {
                 (*passed)++;
             } else {
@@ -268,8 +270,8 @@ typedef struct tally {
 } tally_t;
 
 /* Reads one labelled sample: {"file": PATH} or {"text": STR}, with "labels": [category...]. */
-static int eval_sample(json_t *o, const char *base, dlp_scanner_t *s, dlp_engine_t *e,
-                       tally_t *cat, unsigned *rule_hits)
+static int eval_sample(json_t *o, const char *base, dlp_scanner_t *s, dlp_engine_t *e, tally_t *cat,
+                       unsigned *rule_hits)
 {
     uint32_t want = 0, got = 0;
     json_t *labels = json_object_get(o, "labels"), *l;
@@ -344,6 +346,7 @@ static int cmd_eval(const opts_t *o)
     else
         strcpy(base, ".");
     tally_t cat[DLP_CAT__COUNT] = {{0}};
+    int below = 0;
     unsigned *hits = calloc(dlp_engine_rule_count(e) + 1, sizeof(unsigned));
     char line[1 << 16];
     int n = 0, bad = 0, lineno = 0;
@@ -369,8 +372,10 @@ static int cmd_eval(const opts_t *o)
             continue;
         double p = t.tp + t.fp ? (double)t.tp / (t.tp + t.fp) : 1.0;
         double r = t.tp + t.fn ? (double)t.tp / (t.tp + t.fn) : 1.0;
-        printf("%-12s %9.3f %9.3f %6u %6u %6u\n", dlp_category_name((dlp_category_t)c), p, r,
-               t.tp, t.fp, t.fn);
+        int low = p < o->min_precision || r < o->min_recall;
+        below += low;
+        printf("%-12s %9.3f %9.3f %6u %6u %6u%s\n", dlp_category_name((dlp_category_t)c), p, r,
+               t.tp, t.fp, t.fn, low ? "  below the required minimum" : "");
     }
     printf("\nhits per rule:\n");
     for (size_t r = 0; r < dlp_engine_rule_count(e); r++) {
@@ -381,7 +386,7 @@ static int cmd_eval(const opts_t *o)
     free(hits);
     dlp_scanner_free(s);
     dlp_engine_unref(e);
-    return bad ? EXIT_FAILURES : 0;
+    return bad || below ? EXIT_FAILURES : 0;
 }
 
 typedef struct cost {
@@ -441,7 +446,7 @@ static void usage(FILE *f)
     fputs("usage: dlp-rules lint [DIR]\n"
           "       dlp-rules test [DIR]\n"
           "       dlp-rules scan [-c CONFIG] [--rules DIR] [--explain] [--json] FILE...\n"
-          "       dlp-rules eval --labels FILE.jsonl [DIR]\n"
+          "       dlp-rules eval --labels FILE.jsonl [--min-precision P] [--min-recall R] [DIR]\n"
           "       dlp-rules profile [--rules DIR] FILE...\n"
           "DIR defaults to the config's rules path (-c) or the installed pack.\n"
           "exit: 0 ok, 1 lint errors or failing tests, 2 usage or I/O error;\n"
@@ -462,17 +467,37 @@ int main(int argc, char **argv)
                                        {"labels", required_argument, NULL, 'l'},
                                        {"explain", no_argument, NULL, 'x'},
                                        {"json", no_argument, NULL, 'j'},
+                                       {"min-precision", required_argument, NULL, 'P'},
+                                       {"min-recall", required_argument, NULL, 'R'},
                                        {0}};
     int c;
     optind = 2;
     while ((c = getopt_long(argc, argv, "c:r:", lo, NULL)) != -1) {
         switch (c) {
-        case 'c': o.config = optarg; break;
-        case 'r': o.rules = optarg; break;
-        case 'l': o.labels = optarg; break;
-        case 'x': o.explain = 1; break;
-        case 'j': o.json = 1; break;
-        default: usage(stderr); return EXIT_USAGE;
+        case 'c':
+            o.config = optarg;
+            break;
+        case 'r':
+            o.rules = optarg;
+            break;
+        case 'l':
+            o.labels = optarg;
+            break;
+        case 'x':
+            o.explain = 1;
+            break;
+        case 'j':
+            o.json = 1;
+            break;
+        case 'P':
+            o.min_precision = atof(optarg);
+            break;
+        case 'R':
+            o.min_recall = atof(optarg);
+            break;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
         }
     }
     int rest = argc - optind;
