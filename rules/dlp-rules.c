@@ -7,6 +7,7 @@
  *   dlp-rules eval --labels FILE.jsonl [DIR]   precision and recall per category, hits per
  *                                        rule; --min-precision/--min-recall make it a test
  *   dlp-rules profile [DIR] FILE...      scan cost per rule over a corpus
+ *   dlp-rules compile [DIR] -o FILE      a compiled bundle any config's rules: may name
  *
  * DIR defaults to the rules path of the config (-c) or the installed pack.
  * Exit status: 0 success, 1 failures found (lint errors, failing tests),
@@ -441,6 +442,20 @@ static int cmd_profile(const opts_t *o, int n, char **files)
     return 0;
 }
 
+static int cmd_compile(const opts_t *o, const char *out)
+{
+    dlp_engine_t *e = load_engine(o, 0);
+    if (!e)
+        return EXIT_FAILURES;
+    int rc = dlp_engine_save(e, out);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", out, dlp_strerror(rc));
+    else
+        printf("%s: %zu rules (%s)\n", out, dlp_engine_rule_count(e), dlp_engine_rules_version(e));
+    dlp_engine_unref(e);
+    return rc ? EXIT_USAGE : 0;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: dlp-rules lint [DIR]\n"
@@ -448,6 +463,7 @@ static void usage(FILE *f)
           "       dlp-rules scan [-c CONFIG] [--rules DIR] [--explain] [--json] FILE...\n"
           "       dlp-rules eval --labels FILE.jsonl [--min-precision P] [--min-recall R] [DIR]\n"
           "       dlp-rules profile [--rules DIR] FILE...\n"
+          "       dlp-rules compile [DIR] -o FILE\n"
           "DIR defaults to the config's rules path (-c) or the installed pack.\n"
           "exit: 0 ok, 1 lint errors or failing tests, 2 usage or I/O error;\n"
           "scan: 0 allow, 1 warn, 2 quarantine, 3 block, 4 error.\n",
@@ -469,10 +485,12 @@ int main(int argc, char **argv)
                                        {"json", no_argument, NULL, 'j'},
                                        {"min-precision", required_argument, NULL, 'P'},
                                        {"min-recall", required_argument, NULL, 'R'},
+                                       {"output", required_argument, NULL, 'o'},
                                        {0}};
     int c;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "c:r:", lo, NULL)) != -1) {
+    const char *output = NULL;
+    while ((c = getopt_long(argc, argv, "c:r:o:", lo, NULL)) != -1) {
         switch (c) {
         case 'c':
             o.config = optarg;
@@ -495,6 +513,9 @@ int main(int argc, char **argv)
         case 'R':
             o.min_recall = atof(optarg);
             break;
+        case 'o':
+            output = optarg;
+            break;
         default:
             usage(stderr);
             return EXIT_USAGE;
@@ -502,7 +523,8 @@ int main(int argc, char **argv)
     }
     int rest = argc - optind;
     char **args = argv + optind;
-    int dir_cmd = !strcmp(cmd, "lint") || !strcmp(cmd, "test") || !strcmp(cmd, "eval");
+    int dir_cmd = !strcmp(cmd, "lint") || !strcmp(cmd, "test") || !strcmp(cmd, "eval") ||
+                  !strcmp(cmd, "compile");
     if (dir_cmd && rest == 1 && !o.rules)
         o.rules = args[0];
     else if (dir_cmd && rest > 0) {
@@ -515,6 +537,8 @@ int main(int argc, char **argv)
         return cmd_test(&o);
     if (!strcmp(cmd, "eval"))
         return cmd_eval(&o);
+    if (!strcmp(cmd, "compile") && output)
+        return cmd_compile(&o, output);
     if (!strcmp(cmd, "scan") && rest > 0)
         return cmd_scan(&o, rest, args);
     if (!strcmp(cmd, "profile") && rest > 0)

@@ -138,8 +138,7 @@ static dlp_config_t *config_defaults(void)
 
 /* ------------------------------------------------------------ key parsers */
 
-static int parse_path(dlp_yaml_t *y, dlp_config_t *cfg, yaml_node_t *v, const char *key,
-                      char **dst)
+static int parse_path(dlp_yaml_t *y, dlp_config_t *cfg, yaml_node_t *v, const char *key, char **dst)
 {
     const char *s = dlp_yaml_scalar(v);
     if (!s || !*s)
@@ -289,8 +288,7 @@ static int parse_root(dlp_yaml_t *y, dlp_config_t *cfg, const char *const *forei
     if (!root || (root->type == YAML_SCALAR_NODE && !*dlp_yaml_scalar(root)))
         return DLP_OK; /* an empty file means defaults */
     if (root->type != YAML_MAPPING_NODE)
-        return dlp_yaml_error(y, root, NULL, "the config must be a mapping of keys"),
-               DLP_ECONFIG;
+        return dlp_yaml_error(y, root, NULL, "the config must be a mapping of keys"), DLP_ECONFIG;
     int rc = DLP_OK;
     DLP_YAML_FOREACH_PAIR(root, p)
     {

@@ -38,9 +38,8 @@ void dlp_hsdb_free(dlp_hsdb_t *h)
  * HS_FLAG_SOM_LEFTMOST where som[i] (or everywhere with all_som). On a
  * compile error *bad_index names the failing pattern.
  */
-static int compile(const dlp_pattern_t *pats, size_t n, const uint8_t *include,
-                   const uint8_t *som, int all_som, hs_database_t **db, size_t *bad_index,
-                   char *err, size_t errlen)
+static int compile(const dlp_pattern_t *pats, size_t n, const uint8_t *include, const uint8_t *som,
+                   int all_som, hs_database_t **db, size_t *bad_index, char *err, size_t errlen)
 {
     size_t k = 0;
     const char **exprs = calloc(n ? n : 1, sizeof(char *));
@@ -86,8 +85,7 @@ static int compile_som(dlp_hsdb_t *h, const dlp_ruleset_t *set)
     for (size_t tries = 0; tries <= n; tries++) {
         size_t bad = (size_t)-1;
         char err[256];
-        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err,
-                         sizeof(err));
+        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err, sizeof(err));
         if (rc != DLP_EHS)
             return rc;
         if (bad >= n)
@@ -192,33 +190,39 @@ static int take_db(const uint8_t *d, size_t len, size_t *off, hs_database_t **db
     return 0;
 }
 
-static int cache_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *path)
+/* Rebuilds the databases from a serialized blob (cache file or bundle). */
+static int from_blob(dlp_hsdb_t *h, const dlp_ruleset_t *set, const uint8_t *d, size_t len)
 {
-    uint8_t *d;
-    size_t len, off = sizeof(cache_magic) + sizeof(uint64_t);
-    if (read_all(path, &d, &len) != 0)
-        return -1;
+    size_t off = sizeof(cache_magic) + sizeof(uint64_t);
     uint64_t n;
-    int rc = -1;
     if (len < off || memcmp(d, cache_magic, sizeof(cache_magic)) != 0)
-        goto out;
+        return -1;
     memcpy(&n, d + sizeof(cache_magic), sizeof(n));
     if (n != set->n_patterns || (len - off) / 2 < n)
-        goto out;
+        return -1;
     if (!(h->som_ok = malloc(n ? n : 1)) || !(h->som_main = malloc(n ? n : 1)))
-        goto out;
+        goto fail;
     memcpy(h->som_ok, d + off, n);
     memcpy(h->som_main, d + off + n, n);
     off += 2 * n;
     if (take_db(d, len, &off, &h->db) != 0 || !h->db || take_db(d, len, &off, &h->som_db) != 0 ||
         take_db(d, len, &off, &h->exclude_db) != 0 || off != len ||
         (set->n_excludes && !h->exclude_db))
-        goto out;
-    rc = 0;
-out:
+        goto fail;
+    return 0;
+fail:
+    dlp_hsdb_free(h);
+    return -1;
+}
+
+static int cache_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *path)
+{
+    uint8_t *d;
+    size_t len;
+    if (read_all(path, &d, &len) != 0)
+        return -1;
+    int rc = from_blob(h, set, d, len);
     free(d);
-    if (rc)
-        dlp_hsdb_free(h);
     return rc;
 }
 
@@ -234,30 +238,52 @@ static int write_blob(FILE *f, const hs_database_t *db)
     return ok ? 0 : -1;
 }
 
-/* Best effort: a cache that cannot be written only costs a compile next time. */
-static void cache_store(const dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *dir,
-                        const char *path)
+int dlp_hsdb_serialize(const dlp_hsdb_t *h, const dlp_ruleset_t *set, uint8_t **out, size_t *len)
 {
-    mkdir(dir, 0700);
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp)
-        return;
-    snprintf(tmp, tlen, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wbx");
-    if (!f) {
-        free(tmp);
-        return;
-    }
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return DLP_ENOMEM;
     uint64_t n = set->n_patterns;
     int ok = fwrite(cache_magic, sizeof(cache_magic), 1, f) == 1 &&
              fwrite(&n, sizeof(n), 1, f) == 1 && (n == 0 || fwrite(h->som_ok, n, 1, f) == 1) &&
              (n == 0 || fwrite(h->som_main, n, 1, f) == 1) && write_blob(f, h->db) == 0 &&
              write_blob(f, h->som_db) == 0 && write_blob(f, h->exclude_db) == 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0)
-        unlink(tmp);
+    ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        free(buf);
+        return DLP_ENOMEM;
+    }
+    *out = (uint8_t *)buf;
+    *len = size;
+    return DLP_OK;
+}
+
+/* Best effort: a cache that cannot be written only costs a compile next time. */
+static void cache_store(const dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *dir,
+                        const char *path)
+{
+    uint8_t *blob;
+    size_t blen;
+    if (dlp_hsdb_serialize(h, set, &blob, &blen))
+        return;
+    mkdir(dir, 0700);
+    size_t tlen = strlen(path) + 32;
+    char *tmp = malloc(tlen);
+    FILE *f = NULL;
+    if (tmp) {
+        snprintf(tmp, tlen, "%s.%ld.tmp", path, (long)getpid());
+        f = fopen(tmp, "wbx");
+    }
+    if (f) {
+        int ok = fwrite(blob, blen, 1, f) == 1;
+        ok = fclose(f) == 0 && ok;
+        if (!ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
     free(tmp);
+    free(blob);
 }
 
 static void compile_error(const dlp_ruleset_t *set, const dlp_pattern_t *p, const char *err,
@@ -316,6 +342,10 @@ int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_di
                    dlp_diags_t *diags)
 {
     memset(h, 0, sizeof(*h));
+    if (set->compiled && from_blob(h, set, set->compiled, set->compiled_len) == 0) {
+        h->from_cache = 1; /* a compiled bundle that fits this Hyperscan and CPU */
+        return DLP_OK;
+    }
     char *path = cache_dir ? cache_path(cache_dir, set) : NULL;
     if (path && cache_load(h, set, path) == 0) {
         h->from_cache = 1;

@@ -29,5 +29,7 @@ typedef struct dlp_hsdb {
 int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_dir,
                    dlp_diags_t *diags);
 void dlp_hsdb_free(dlp_hsdb_t *h);
+/* The databases in the cache format, for a compiled bundle. Caller frees. */
+int dlp_hsdb_serialize(const dlp_hsdb_t *h, const dlp_ruleset_t *set, uint8_t **out, size_t *len);
 
 #endif

@@ -116,8 +116,8 @@ static int handle_header(dlp_message_t *m, const uint8_t *name, size_t nlen, con
     if (IS("subject"))
         add_surface(m, DLP_PART_SUBJECT, "subject", (uint8_t *)u, ulen);
     else if (IS("to") || IS("cc"))
-        return dlp_parse_address_list(u, ulen, IS("to") ? DLP_SOURCE_HEADER_TO
-                                                        : DLP_SOURCE_HEADER_CC,
+        return dlp_parse_address_list(u, ulen,
+                                      IS("to") ? DLP_SOURCE_HEADER_TO : DLP_SOURCE_HEADER_CC,
                                       &m->addrs, &m->n_addrs, &m->cap_addrs);
     else if (IS("content-transfer-encoding") && !m->cte)
         m->cte = u;

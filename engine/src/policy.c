@@ -152,8 +152,8 @@ static int decide_recipient(dlp_vb_t *vb, const dlp_policy_t *p, const char *add
         return DLP_OK;
     if (dlp_vb_add_reason(vb, "%s %s (%s): %s by policy rule %s%s%s%s",
                           addr ? "recipient" : "no recipient known, treated as", addr ? addr : "",
-                          dlp_class_name(cls), dlp_action_name(r->action), r->name,
-                          why ? " (" : "", why ? why->rule_id : "", why ? ")" : ""))
+                          dlp_class_name(cls), dlp_action_name(r->action), r->name, why ? " (" : "",
+                          why ? why->rule_id : "", why ? ")" : ""))
         return DLP_ENOMEM;
     return r->action >= DLP_ACTION_WARN ? set_notice(vb, r, why, addr) : DLP_OK;
 }

@@ -56,6 +56,12 @@ void dlp_ruleset_free(dlp_ruleset_t *set)
         free(set->patterns[i].regex);
     for (size_t i = 0; i < set->n_excludes; i++)
         free(set->excludes[i].regex);
+    for (size_t i = 0; i < set->n_sources; i++) {
+        free(set->sources[i].name);
+        free(set->sources[i].data);
+    }
+    free(set->sources);
+    free(set->compiled);
     free(set->rules);
     free(set->patterns);
     free(set->excludes);
@@ -109,8 +115,7 @@ static unsigned parse_flags(loader_t *ld, yaml_node_t *v, const char *id)
 
 /* Checks a regex with Hyperscan and appends it to *v (patterns or excludes). */
 static int add_regex(loader_t *ld, yaml_node_t *at, const char *regex, unsigned flags,
-                     uint32_t rule_index, const char *id, dlp_pattern_t **v, size_t *n,
-                     size_t *cap)
+                     uint32_t rule_index, const char *id, dlp_pattern_t **v, size_t *n, size_t *cap)
 {
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *err = NULL;
@@ -154,8 +159,7 @@ static int parse_string_list(loader_t *ld, yaml_node_t *v, const char *id, const
                              char ***out, size_t *n);
 
 /* exclude: regexes the whole matched text is tested against. */
-static int parse_excludes(loader_t *ld, yaml_node_t *v, unsigned flags, uint32_t ri,
-                          const char *id)
+static int parse_excludes(loader_t *ld, yaml_node_t *v, unsigned flags, uint32_t ri, const char *id)
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return FAIL(ld, v, id, "'exclude' must be a list of regexes"), DLP_OK;
@@ -313,8 +317,8 @@ static int parse_tests(loader_t *ld, yaml_node_t *v, dlp_rule_t *r)
 /* ------------------------------------------------------------------ rules */
 
 static const char *const rule_keys[] = {
-    "id",    "category",  "severity", "description", "patterns", "flags",
-    "scope", "min_count", "tests",    "validate",    "context",  "exclude", NULL};
+    "id",        "category", "severity", "description", "patterns", "flags", "scope",
+    "min_count", "tests",    "validate", "context",     "exclude",  NULL};
 enum {
     K_ID,
     K_CATEGORY,
@@ -354,8 +358,7 @@ static int check_unique(loader_t *ld, yaml_node_t *at, const char *id)
     for (size_t i = 0; i + 1 < ld->set->n_rules; i++) {
         const dlp_rule_t *o = &ld->set->rules[i];
         if (strcmp(o->id, id) == 0)
-            return FAIL(ld, at, id, "duplicate rule id (first defined at %s:%d)", o->file,
-                        o->line);
+            return FAIL(ld, at, id, "duplicate rule id (first defined at %s:%d)", o->file, o->line);
     }
     return 0;
 }
@@ -383,8 +386,7 @@ static int parse_enum_fields(loader_t *ld, yaml_node_t **vals, yaml_node_t *n, d
     }
     const char *desc = vals[K_DESCRIPTION] ? dlp_yaml_scalar(vals[K_DESCRIPTION]) : NULL;
     if (!desc || !*desc)
-        FAIL(ld, vals[K_DESCRIPTION] ? vals[K_DESCRIPTION] : n, r->id,
-             "missing 'description'");
+        FAIL(ld, vals[K_DESCRIPTION] ? vals[K_DESCRIPTION] : n, r->id, "missing 'description'");
     else if (!(r->description = strdup(desc)))
         return DLP_ENOMEM;
     return DLP_OK;
@@ -445,10 +447,12 @@ static int parse_rule(loader_t *ld, yaml_node_t *n)
     return parse_checks(ld, vals, flags, r, (uint32_t)(set->n_rules - 1));
 }
 
-static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
+/* Parses one source (already in set->sources) labelled 'label' for diagnostics. */
+static int load_source(dlp_ruleset_t *set, const dlp_rulefile_t *src, const char *label,
+                       dlp_diags_t *diags)
 {
     dlp_yaml_t y;
-    int rc = dlp_yaml_load_file(&y, path, diags);
+    int rc = dlp_yaml_load_buffer(&y, label, src->data, src->len, diags);
     if (rc) {
         dlp_yaml_free(&y);
         return rc == DLP_ENOMEM ? rc : DLP_ERULES;
@@ -484,6 +488,139 @@ static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
     if (rc)
         return rc;
     return ld.errors ? DLP_ERULES : DLP_OK;
+}
+
+static int add_source(dlp_ruleset_t *set, const char *name, uint8_t *data, size_t len)
+{
+    if (DLP_GROW(set->sources, set->cap_sources, set->n_sources + 1))
+        return DLP_ENOMEM;
+    const char *base = strrchr(name, '/');
+    char *n = strdup(base ? base + 1 : name);
+    if (!n)
+        return DLP_ENOMEM;
+    set->sources[set->n_sources++] = (dlp_rulefile_t){n, data, len};
+    return DLP_OK;
+}
+
+static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
+{
+    uint8_t *data;
+    size_t len;
+    int rc = dlp_read_file(path, &data, &len, 16u << 20);
+    if (rc)
+        return dlp_diags_add(diags, path, 0, 0, NULL, "cannot read: %s",
+                             rc == DLP_EIO ? strerror(errno) : "too large"),
+               DLP_ERULES;
+    if ((rc = add_source(set, path, data, len))) {
+        free(data);
+        return rc;
+    }
+    return load_source(set, &set->sources[set->n_sources - 1], path, diags);
+}
+
+static const char bundle_magic[10] = "DLPRULES1\n";
+
+static int put(FILE *f, const void *p, size_t n)
+{
+    return n == 0 || fwrite(p, n, 1, f) == 1 ? 0 : -1;
+}
+
+int dlp_ruleset_write_bundle(const dlp_ruleset_t *set, const uint8_t *compiled, size_t len,
+                             const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return DLP_EIO;
+    uint32_t n = (uint32_t)set->n_sources;
+    int bad = put(f, bundle_magic, sizeof(bundle_magic)) || put(f, &n, sizeof(n));
+    for (size_t i = 0; !bad && i < set->n_sources; i++) {
+        const dlp_rulefile_t *s = &set->sources[i];
+        uint32_t nl = (uint32_t)strlen(s->name);
+        uint64_t dl = s->len;
+        bad = put(f, &nl, sizeof(nl)) || put(f, s->name, nl) || put(f, &dl, sizeof(dl)) ||
+              put(f, s->data, s->len);
+    }
+    uint64_t cl = len;
+    bad = bad || put(f, &cl, sizeof(cl)) || put(f, compiled, len);
+    bad = fclose(f) != 0 || bad;
+    return bad ? DLP_EIO : DLP_OK;
+}
+
+/* Reads n bytes at *off of a buffer of len; NULL when short. */
+static const uint8_t *take(const uint8_t *d, size_t len, size_t *off, size_t n)
+{
+    if (len - *off < n)
+        return NULL;
+    const uint8_t *p = d + *off;
+    *off += n;
+    return p;
+}
+
+static int load_bundle(dlp_ruleset_t *set, const char *path, const uint8_t *d, size_t len,
+                       dlp_diags_t *diags)
+{
+    size_t off = sizeof(bundle_magic);
+    const uint8_t *p = take(d, len, &off, 4);
+    uint32_t n = 0;
+    if (p)
+        memcpy(&n, p, 4);
+    int rc = p ? DLP_OK : DLP_ERULES;
+    for (uint32_t i = 0; rc == DLP_OK && i < n; i++) {
+        uint32_t nl;
+        uint64_t dl;
+        const uint8_t *pn = NULL, *pd = NULL;
+        if ((p = take(d, len, &off, 4)) && (memcpy(&nl, p, 4), (pn = take(d, len, &off, nl))) &&
+            (p = take(d, len, &off, 8)) && (memcpy(&dl, p, 8), dl <= len) &&
+            (pd = take(d, len, &off, (size_t)dl))) {
+            uint8_t *copy = malloc(dl ? dl : 1);
+            char *name = strndup((const char *)pn, nl);
+            if (!copy || !name || add_source(set, name, copy, (size_t)dl)) {
+                free(copy);
+                free(name);
+                return DLP_ENOMEM;
+            }
+            memcpy(copy, pd, dl);
+            char label[4096];
+            snprintf(label, sizeof(label), "%s:%s", path, name);
+            free(name);
+            rc = load_source(set, &set->sources[set->n_sources - 1], label, diags);
+        } else {
+            rc = DLP_ERULES;
+        }
+    }
+    uint64_t cl = 0;
+    if (rc == DLP_OK &&
+        ((p = take(d, len, &off, 8)) == NULL || (memcpy(&cl, p, 8), cl != len - off)))
+        rc = DLP_ERULES;
+    if (rc == DLP_OK && cl && (set->compiled = malloc(cl))) {
+        memcpy(set->compiled, d + off, cl);
+        set->compiled_len = cl;
+    }
+    if (rc == DLP_ERULES && !dlp_diags_count(diags))
+        dlp_diags_add(diags, path, 0, 0, NULL, "truncated or corrupt compiled rules bundle");
+    return rc;
+}
+
+/* A regular file: a bundle when it starts with the magic, else one YAML file. */
+static int load_path_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
+{
+    uint8_t *data;
+    size_t len;
+    int rc = dlp_read_file(path, &data, &len, 1u << 30);
+    if (rc)
+        return dlp_diags_add(diags, path, 0, 0, NULL, "cannot read: %s",
+                             rc == DLP_EIO ? strerror(errno) : "too large"),
+               DLP_ERULES;
+    if (len >= sizeof(bundle_magic) && memcmp(data, bundle_magic, sizeof(bundle_magic)) == 0) {
+        rc = load_bundle(set, path, data, len, diags);
+        free(data);
+        return rc;
+    }
+    if ((rc = add_source(set, path, data, len))) {
+        free(data);
+        return rc;
+    }
+    return load_source(set, &set->sources[set->n_sources - 1], path, diags);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -569,11 +706,15 @@ int dlp_ruleset_load(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
     if (S_ISDIR(st.st_mode)) {
         rc = list_dir(path, &files, &n, diags);
         if (rc == DLP_OK && n == 0)
-            rc = dlp_diags_add(diags, path, 0, 0, NULL, "no .yaml rule files") ? DLP_ENOMEM : DLP_ERULES;
-    } else if (!(files = malloc(sizeof(char *))) || !(files[0] = strdup(path))) {
-        rc = DLP_ENOMEM;
+            rc = dlp_diags_add(diags, path, 0, 0, NULL, "no .yaml rule files") ? DLP_ENOMEM
+                                                                               : DLP_ERULES;
     } else {
-        n = 1;
+        rc = load_path_file(set, path, diags);
+        if (rc == DLP_OK)
+            digest_rules(set);
+        else
+            dlp_ruleset_free(set);
+        return rc;
     }
     int bad = 0;
     for (size_t i = 0; rc == DLP_OK && i < n; i++) {

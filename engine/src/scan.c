@@ -19,9 +19,9 @@
 #include "util.h"
 #include "verdict.h"
 
-#define SOM_WINDOW 4096      /* most bytes searched back for a match's start */
-#define DEADLINE_EVERY 1024  /* matches between clock checks in a callback */
-#define SNIPPET_MAX 64
+#define SOM_WINDOW     4096 /* most bytes searched back for a match's start */
+#define DEADLINE_EVERY 1024 /* matches between clock checks in a callback */
+#define SNIPPET_MAX    64
 
 #define MAX_CANDIDATES 65536 /* matches of checked rules held per surface */
 
@@ -29,9 +29,9 @@ typedef struct pending {
     uint64_t last_end;    /* end of the last counted match of this rule */
     uint64_t first_start; /* valid when placed */
     uint64_t first_end;
-    uint32_t pattern;     /* pattern of the first match */
-    int32_t finding;      /* index in the verdict, -1 when none yet */
-    int placed;           /* first_start is known */
+    uint32_t pattern; /* pattern of the first match */
+    int32_t finding;  /* index in the verdict, -1 when none yet */
+    int placed;       /* first_start is known */
 } pending_t;
 
 /* A match of a checked rule, confirmed after the surface's scan. */
@@ -243,8 +243,8 @@ struct exclude_arg {
     int hit;
 };
 
-static int on_exclude(unsigned id, unsigned long long from, unsigned long long to,
-                      unsigned flags, void *arg)
+static int on_exclude(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                      void *arg)
 {
     struct exclude_arg *x = arg;
     if (x->rs->excludes[id].rule == x->rule) {
@@ -265,8 +265,7 @@ static int excluded(scan_ctx_t *c, uint32_t ri, const uint8_t *d, size_t n)
 }
 
 /* 1 when one of the rule's context words stands within its window of [start, end). */
-static int context_ok(const dlp_rule_t *r, const uint8_t *d, size_t n, uint64_t start,
-                      uint64_t end)
+static int context_ok(const dlp_rule_t *r, const uint8_t *d, size_t n, uint64_t start, uint64_t end)
 {
     size_t lo = start > r->context_window ? start - r->context_window : 0;
     size_t hi = end + r->context_window < n ? end + r->context_window : n;
@@ -387,9 +386,8 @@ static int add_recipient(scan_ctx_t *c, const char *addr, dlp_source_t src)
     dlp_domain_class_t dc = dlp_domains_classify(c->e->domains, addr);
     r->source = src;
     r->cls = dc.cls;
-    r->lookalike_of = dc.lookalike_of ? dlp_vb_strdup(c->vb, dc.lookalike_of,
-                                                      strlen(dc.lookalike_of))
-                                      : NULL;
+    r->lookalike_of =
+        dc.lookalike_of ? dlp_vb_strdup(c->vb, dc.lookalike_of, strlen(dc.lookalike_of)) : NULL;
     r->technique = dc.technique;
     return DLP_OK;
 }
@@ -397,8 +395,8 @@ static int add_recipient(scan_ctx_t *c, const char *addr, dlp_source_t src)
 static int classify_recipients(scan_ctx_t *c, const dlp_scan_input_t *in, const dlp_message_t *m)
 {
     for (size_t i = 0; i < in->envelope.n_rcpt; i++)
-        if (in->envelope.rcpt_to[i] && add_recipient(c, in->envelope.rcpt_to[i],
-                                                     DLP_SOURCE_ENVELOPE))
+        if (in->envelope.rcpt_to[i] &&
+            add_recipient(c, in->envelope.rcpt_to[i], DLP_SOURCE_ENVELOPE))
             return DLP_ENOMEM;
     const dlp_addr_t *addrs;
     size_t n = m ? dlp_message_recipients(m, &addrs) : 0;

@@ -34,8 +34,8 @@ int dlp_engine_rule_info(const dlp_engine_t *e, size_t i, dlp_rule_info_t *out)
     return DLP_OK;
 }
 
-static int count_match(unsigned id, unsigned long long from, unsigned long long to,
-                       unsigned flags, void *arg)
+static int count_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *arg)
 {
     (*(uint64_t *)arg)++;
     return 0;
@@ -91,4 +91,16 @@ int dlp_engine_profile(const dlp_engine_t *e, const uint8_t *const *texts, const
             return rc;
     }
     return DLP_OK;
+}
+
+int dlp_engine_save(const dlp_engine_t *e, const char *path)
+{
+    uint8_t *blob;
+    size_t len;
+    int rc = dlp_hsdb_serialize(&e->hs, &e->rules, &blob, &len);
+    if (rc)
+        return rc;
+    rc = dlp_ruleset_write_bundle(&e->rules, blob, len, path);
+    free(blob);
+    return rc;
 }

@@ -75,7 +75,8 @@ int dlp_valid_ssn(const uint8_t *s, size_t n)
     if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0)
         return 0;
     /* numbers printed on sample cards and in advertising, never issued to anyone */
-    if ((area == 78 && group == 5 && serial == 1120) || (area == 219 && group == 9 && serial == 9999))
+    if ((area == 78 && group == 5 && serial == 1120) ||
+        (area == 219 && group == 9 && serial == 9999))
         return 0;
     return 1;
 }

@@ -8,36 +8,76 @@
 #include <string.h>
 #include <strings.h>
 
-int dlp_yaml_load_file(dlp_yaml_t *y, const char *path, dlp_diags_t *diags)
+int dlp_yaml_load_buffer(dlp_yaml_t *y, const char *name, const uint8_t *data, size_t len,
+                         dlp_diags_t *diags)
 {
     memset(y, 0, sizeof(*y));
     y->diags = diags;
-    y->file = strdup(path);
-    if (!y->file)
+    if (!(y->file = strdup(name)))
         return DLP_ENOMEM;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        dlp_diags_add(diags, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-        return DLP_EIO;
-    }
     yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
+    if (!yaml_parser_initialize(&parser))
         return DLP_ENOMEM;
-    }
-    yaml_parser_set_input_file(&parser, f);
+    yaml_parser_set_input_string(&parser, data, len);
     int rc = DLP_OK;
     if (!yaml_parser_load(&parser, &y->doc)) {
-        dlp_diags_add(diags, path, (int)parser.problem_mark.line + 1,
+        dlp_diags_add(diags, name, (int)parser.problem_mark.line + 1,
                       (int)parser.problem_mark.column + 1, NULL, "YAML: %s%s%s",
-                      parser.problem ? parser.problem : "syntax error",
-                      parser.context ? " " : "", parser.context ? parser.context : "");
+                      parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+                      parser.context ? parser.context : "");
         rc = DLP_ECONFIG;
     } else {
         y->loaded = 1;
     }
     yaml_parser_delete(&parser);
+    return rc;
+}
+
+int dlp_read_file(const char *path, uint8_t **data, size_t *len, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return DLP_EIO;
+    size_t cap = 8192, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap)
+            break;
+        uint8_t *nb = cap * 2 <= max ? realloc(buf, cap * 2) : NULL;
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int err = ferror(f);
     fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return buf ? DLP_EIO : DLP_ETOOBIG;
+    }
+    *data = buf;
+    *len = n;
+    return DLP_OK;
+}
+
+int dlp_yaml_load_file(dlp_yaml_t *y, const char *path, dlp_diags_t *diags)
+{
+    uint8_t *data;
+    size_t len;
+    int rc = dlp_read_file(path, &data, &len, 64u << 20);
+    if (rc) {
+        memset(y, 0, sizeof(*y));
+        dlp_diags_add(diags, path, 0, 0, NULL, "cannot read: %s",
+                      rc == DLP_EIO ? strerror(errno) : "too large");
+        return DLP_EIO;
+    }
+    rc = dlp_yaml_load_buffer(y, path, data, len, diags);
+    free(data);
     return rc;
 }
 

@@ -19,7 +19,12 @@ typedef struct dlp_yaml {
 
 /* Loads the first document of a file. Parse errors go to diags. */
 int dlp_yaml_load_file(dlp_yaml_t *y, const char *path, dlp_diags_t *diags);
+/* The same from memory; name labels diagnostics. The data is not retained. */
+int dlp_yaml_load_buffer(dlp_yaml_t *y, const char *name, const uint8_t *data, size_t len,
+                         dlp_diags_t *diags);
 void dlp_yaml_free(dlp_yaml_t *y);
+/* Reads a whole file of at most max bytes (malloc'd). DLP_EIO with errno set. */
+int dlp_read_file(const char *path, uint8_t **data, size_t *len, size_t max);
 
 yaml_node_t *dlp_yaml_root(dlp_yaml_t *y);
 yaml_node_t *dlp_yaml_get(dlp_yaml_t *y, int id);

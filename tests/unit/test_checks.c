@@ -11,27 +11,26 @@
 
 #include "testutil.h"
 
-static const char rules[] =
-    "rules:\n"
-    "  - id: t.card\n"
-    "    category: financial\n"
-    "    severity: high\n"
-    "    description: card numbers\n"
-    "    patterns: ['\\b\\d{4}(?:[ -]?\\d{4}){3}\\b']\n"
-    "    validate: luhn\n"
-    "    exclude: ['4111[ -]?1111[ -]?1111[ -]?1111']\n"
-    "  - id: t.passport\n"
-    "    category: passport\n"
-    "    severity: high\n"
-    "    description: passport numbers near the word\n"
-    "    patterns: ['\\b[0-9]{9}\\b']\n"
-    "    context: {words: [passport, 'passport no'], window: 30}\n"
-    "  - id: t.rank\n"
-    "    category: personnel\n"
-    "    severity: medium\n"
-    "    description: many ranks\n"
-    "    patterns: ['\\b(?:SGT|CPL|PVT)\\b']\n"
-    "    min_count: 3\n";
+static const char rules[] = "rules:\n"
+                            "  - id: t.card\n"
+                            "    category: financial\n"
+                            "    severity: high\n"
+                            "    description: card numbers\n"
+                            "    patterns: ['\\b\\d{4}(?:[ -]?\\d{4}){3}\\b']\n"
+                            "    validate: luhn\n"
+                            "    exclude: ['4111[ -]?1111[ -]?1111[ -]?1111']\n"
+                            "  - id: t.passport\n"
+                            "    category: passport\n"
+                            "    severity: high\n"
+                            "    description: passport numbers near the word\n"
+                            "    patterns: ['\\b[0-9]{9}\\b']\n"
+                            "    context: {words: [passport, 'passport no'], window: 30}\n"
+                            "  - id: t.rank\n"
+                            "    category: personnel\n"
+                            "    severity: medium\n"
+                            "    description: many ranks\n"
+                            "    patterns: ['\\b(?:SGT|CPL|PVT)\\b']\n"
+                            "    min_count: 3\n";
 
 static int setup(void **state)
 {

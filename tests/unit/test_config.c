@@ -71,8 +71,9 @@ static void test_limits_parsed_and_bounded(void **state)
 
 static void test_foreign_keys_and_paths(void **state)
 {
-    char *path = tu_write("c.yaml", "rules: myrules\nlisten:\n  - unix:a.sock\n  - tcp:127.0.0.1:1\n"
-                                    "workers: 3\nprotected_domains: [MIL., '*.gov']\n");
+    char *path =
+        tu_write("c.yaml", "rules: myrules\nlisten:\n  - unix:a.sock\n  - tcp:127.0.0.1:1\n"
+                           "workers: 3\nprotected_domains: [MIL., '*.gov']\n");
     dlp_config_t *cfg;
     assert_int_equal(dlp_config_load(path, daemon_keys, &cfg, NULL), DLP_OK);
     const dlp_config_value_t *l = dlp_config_foreign(cfg, "listen");

@@ -7,22 +7,23 @@
 #include <cmocka.h>
 
 #include "hsdb.h"
+#include "dlp/rules.h"
 #include "rules.h"
 #include "testutil.h"
 
 static const char bad_rules[] = "rules:\n"
-                                "  - id: marking.a\n"                /* 2 */
-                                "    category: markng\n"             /* 3 */
-                                "    severity: high\n"               /* 4 */
-                                "    description: x\n"               /* 5 */
-                                "    patterns: ['ab(c']\n"           /* 6 */
-                                "    colour: red\n"                  /* 7 */
-                                "  - id: marking.a\n"                /* 8 */
-                                "    category: marking\n"            /* 9 */
-                                "    severity: extreme\n"            /* 10 */
-                                "    description: y\n"               /* 11 */
+                                "  - id: marking.a\n"      /* 2 */
+                                "    category: markng\n"   /* 3 */
+                                "    severity: high\n"     /* 4 */
+                                "    description: x\n"     /* 5 */
+                                "    patterns: ['ab(c']\n" /* 6 */
+                                "    colour: red\n"        /* 7 */
+                                "  - id: marking.a\n"      /* 8 */
+                                "    category: marking\n"  /* 9 */
+                                "    severity: extreme\n"  /* 10 */
+                                "    description: y\n"     /* 11 */
                                 "    patterns: ['x', {regex: 'y', flags: [loud]}]\n"
-                                "    scope: [body, elsewhere]\n";    /* 13 */
+                                "    scope: [body, elsewhere]\n"; /* 13 */
 
 static void test_every_error_is_reported_with_position(void **state)
 {
@@ -109,8 +110,10 @@ static void test_corrupt_cache_is_ignored(void **state)
     assert_int_equal(dlp_hsdb_build(&h, &s, cache, NULL), DLP_OK);
     dlp_hsdb_free(&h);
     /* truncate every cached file: the next build must compile again */
-    snprintf(cmd, sizeof(cmd), "for f in '%s'/*.hsdb; do head -c 40 \"$f\" > \"$f.t\"; "
-                               "mv \"$f.t\" \"$f\"; done", cache);
+    snprintf(cmd, sizeof(cmd),
+             "for f in '%s'/*.hsdb; do head -c 40 \"$f\" > \"$f.t\"; "
+             "mv \"$f.t\" \"$f\"; done",
+             cache);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(dlp_hsdb_build(&h, &s, cache, NULL), DLP_OK);
     assert_int_equal(h.from_cache, 0);
@@ -135,6 +138,40 @@ static void test_shipped_pack_loads(void **state)
     dlp_diags_free(d);
 }
 
+static void test_compiled_bundle_roundtrip(void **state)
+{
+    dlp_config_t *cfg;
+    dlp_engine_t *e, *e2;
+    assert_int_equal(dlp_config_load(NULL, NULL, &cfg, NULL), DLP_OK);
+    assert_int_equal(dlp_config_set_rules_path(cfg, DLP_SOURCE_DIR "/rules"), DLP_OK);
+    assert_int_equal(dlp_config_set_cache_dir(cfg, NULL), DLP_OK);
+    assert_int_equal(dlp_engine_new(cfg, &e, NULL), DLP_OK);
+    assert_int_equal(dlp_engine_from_cache(e), 0);
+    char *dir = tu_write("x", "");
+    char path[512];
+    snprintf(path, sizeof(path), "%s.dlpdb", dir);
+    assert_int_equal(dlp_engine_save(e, path), DLP_OK);
+    /* loading the bundle skips the compile and gives the same rules version */
+    assert_int_equal(dlp_config_set_rules_path(cfg, path), DLP_OK);
+    assert_int_equal(dlp_engine_new(cfg, &e2, NULL), DLP_OK);
+    assert_int_equal(dlp_engine_from_cache(e2), 1);
+    assert_string_equal(dlp_engine_rules_version(e), dlp_engine_rules_version(e2));
+    assert_int_equal(dlp_engine_rule_count(e), dlp_engine_rule_count(e2));
+    dlp_engine_unref(e2);
+    /* a truncated bundle is refused with a diagnostic, not loaded half */
+    char cmd[2200];
+    snprintf(cmd, sizeof(cmd), "head -c 200 '%s' > '%s.t' && mv '%s.t' '%s'", path, path, path,
+             path);
+    assert_int_equal(system(cmd), 0);
+    dlp_diags_t *d = dlp_diags_new();
+    assert_int_equal(dlp_engine_new(cfg, &e2, d), DLP_ERULES);
+    assert_true(dlp_diags_count(d) > 0);
+    dlp_diags_free(d);
+    dlp_engine_unref(e);
+    dlp_config_free(cfg);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_digest_tracks_patterns_and_cache_roundtrips),
         cmocka_unit_test(test_corrupt_cache_is_ignored),
         cmocka_unit_test(test_shipped_pack_loads),
+        cmocka_unit_test(test_compiled_bundle_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,8 +133,8 @@ static void test_benign_is_allowed(void **state)
 static void test_credential_snippet_is_redacted(void **state)
 {
     const char *const rcpt[] = {"agent@travel.example"};
-    dlp_verdict_t *v = scan(*state, "Subject: access\n\nHi,\nPassword: Tr4velSecret!2023\nBye\n",
-                            rcpt, 1);
+    dlp_verdict_t *v =
+        scan(*state, "Subject: access\n\nHi,\nPassword: Tr4velSecret!2023\nBye\n", rcpt, 1);
     const dlp_finding_t *f = finding(v, "credential.password_line");
     assert_non_null(f);
     assert_null(strstr(f->snippet, "Tr4velSecret"));

@@ -48,6 +48,14 @@ DLP_EXPORT int dlp_engine_profile(const dlp_engine_t *e, const uint8_t *const *t
                                   const size_t *lens, size_t n_texts, unsigned rounds,
                                   uint64_t *ns_out);
 
+/*
+ * Writes the engine's rules as a compiled bundle: the rule sources with the
+ * compiled databases. Any config's `rules:` may name the bundle; loading it
+ * skips the compile when the databases fit the loading machine's Hyperscan
+ * and CPU, and compiles from the carried sources otherwise.
+ */
+DLP_EXPORT int dlp_engine_save(const dlp_engine_t *e, const char *path);
+
 #ifdef __cplusplus
 }
 #endif
