@@ -74,6 +74,30 @@ out:
     return rc;
 }
 
+/* 1 when pattern p compiles alone with start-of-match tracking. */
+static int som_compiles(const dlp_pattern_t *p)
+{
+    hs_database_t *db = NULL;
+    hs_compile_error_t *ce = NULL;
+    int ok = hs_compile(p->regex, p->flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db,
+                        &ce) == HS_SUCCESS;
+    hs_free_compile_error(ce);
+    hs_free_database(db);
+    return ok;
+}
+
+/*
+ * After a multi-pattern compile failed on a pattern with SOM: clears the SOM
+ * wish of every such pattern that cannot have it, probing each alone, so the
+ * next compile is the last (one retry, not one per pattern).
+ */
+static void drop_som_failures(const dlp_ruleset_t *set, uint8_t *som)
+{
+    for (size_t i = 0; i < set->n_patterns; i++)
+        if (som[i] && !som_compiles(&set->patterns[i]))
+            som[i] = 0;
+}
+
 /* Builds som_db from every pattern that compiles with SOM; drops the others. */
 static int compile_som(dlp_hsdb_t *h, const dlp_ruleset_t *set)
 {
@@ -82,14 +106,16 @@ static int compile_som(dlp_hsdb_t *h, const dlp_ruleset_t *set)
     if (!h->som_ok)
         return DLP_ENOMEM;
     memset(h->som_ok, 1, n);
-    for (size_t tries = 0; tries <= n; tries++) {
+    for (int attempt = 0; attempt < 2; attempt++) {
         size_t bad = (size_t)-1;
         char err[256];
-        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err, sizeof(err));
+        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err,
+                         sizeof(err));
         if (rc != DLP_EHS)
             return rc;
         if (bad >= n)
             break; /* not tied to one pattern: go without SOM */
+        drop_som_failures(set, h->som_ok);
         h->som_ok[bad] = 0;
     }
     memset(h->som_ok, 0, n);
@@ -310,6 +336,7 @@ static int compile_main(dlp_hsdb_t *h, const dlp_ruleset_t *set, dlp_diags_t *di
         char err[512];
         int rc = compile(set->patterns, n, NULL, h->som_main, 0, &h->db, &bad, err, sizeof(err));
         if (rc == DLP_EHS && bad < n && h->som_main[bad]) {
+            drop_som_failures(set, h->som_main);
             h->som_main[bad] = 0;
             continue;
         }

@@ -30,7 +30,13 @@ static const char rules[] = "rules:\n"
                             "    severity: medium\n"
                             "    description: many ranks\n"
                             "    patterns: ['\\b(?:SGT|CPL|PVT)\\b']\n"
-                            "    min_count: 3\n";
+                            "    min_count: 3\n"
+    "  - id: t.pw\n"
+    "    category: credential\n"
+    "    severity: high\n"
+    "    description: password lines\n"
+    "    patterns: ['password:\\s*[^\\s]{4,}']\n"
+    "    flags: [caseless]\n";
 
 static int setup(void **state)
 {
@@ -125,12 +131,24 @@ static void test_min_count(void **state)
     dlp_verdict_free(v);
 }
 
+static void test_snippet_masks_the_whole_match(void **state)
+{
+    dlp_verdict_t *v;
+    const dlp_finding_t *f = scan_for(state, "Hi,\nPassword: Tr4velSecret!2023\nBye\n", "t.pw", &v);
+    assert_non_null(f);
+    assert_int_equal(f->count, 1); /* one long match, reported at each end, counts once */
+    assert_int_equal(f->offset, 4);
+    assert_string_equal(f->snippet, "Pa******: *****************");
+    dlp_verdict_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validator_confirms_each_match),
         cmocka_unit_test(test_context_window),
         cmocka_unit_test(test_min_count),
+        cmocka_unit_test(test_snippet_masks_the_whole_match),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages dlpd needs to build (and, with
+# --test, to run its tests). Only missing packages are installed; apt-get
+# update runs once, and only when something is missing. Uses sudo only when
+# not already root. Add packages to the lists below as the project grows.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  cmake gcc make pkg-config
+  libhyperscan-dev libmagic-dev libprotobuf-c-dev protobuf-c-compiler
+  libuv1-dev libyaml-dev libjansson-dev libssl-dev
+)
+TEST_PACKAGES=(
+  libcmocka-dev
+)
+
+usage() {
+  echo "usage: scripts/deps.sh [--test]"
+  echo "  installs the build packages; --test adds the test packages"
+}
+
+want=("${BUILD_PACKAGES[@]}")
+case "${1:-}" in
+  "") ;;
+  --test) want+=("${TEST_PACKAGES[@]}") ;;
+  -h|--help) usage; exit 0 ;;
+  *) usage >&2; exit 64 ;;
+esac
+
+installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+missing=()
+for pkg in "${want[@]}"; do
+  installed "$pkg" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=(sudo)
+fi
+echo "deps: installing ${missing[*]}"
+"${SUDO[@]}" apt-get update
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+  "${missing[@]}"
