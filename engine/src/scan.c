@@ -183,8 +183,12 @@ static int on_som(unsigned id, unsigned long long from, unsigned long long to, u
     return 0;
 }
 
-/* Where the match of pattern pid that ends at 'end' starts. */
-static uint64_t match_start(scan_ctx_t *c, unsigned pid, uint64_t end)
+/*
+ * Where the match of pattern pid that ends at 'end' starts. When the start
+ * cannot be found exactly (the pattern has no start-of-match form), *window
+ * gets the widest start it could have, and the return value is a narrow guess.
+ */
+static uint64_t match_start(scan_ctx_t *c, unsigned pid, uint64_t end, uint64_t *window)
 {
     const dlp_pattern_t *p = &c->e->rules.patterns[pid];
     uint64_t back = p->max_width < SOM_WINDOW ? p->max_width : SOM_WINDOW;
@@ -194,8 +198,9 @@ static uint64_t match_start(scan_ctx_t *c, unsigned pid, uint64_t end)
         hs_scan(c->e->hs.som_db, (const char *)c->surf->data + ws, (unsigned)(end - ws), 0,
                 c->s->scratch, on_som, &sc);
         if (sc.found)
-            return ws + sc.start;
+            return *window = ws + sc.start;
     }
+    *window = ws;
     uint64_t guess = p->min_width;
     return end > guess ? end - guess : 0;
 }
@@ -294,7 +299,11 @@ static int confirm_candidates(scan_ctx_t *c)
         uint32_t ri = rs->patterns[k->pattern].rule;
         const dlp_rule_t *r = &rs->rules[ri];
         pending_t *pd = &c->s->pend[ri];
-        uint64_t start = k->from != UINT64_MAX ? k->from : match_start(c, k->pattern, k->to);
+        /* Checks get the widest text the match can have when its start is
+           not known exactly: validators read the value at its end. */
+        uint64_t start = k->from;
+        if (start == UINT64_MAX)
+            match_start(c, k->pattern, k->to, &start);
         if (pd->finding >= 0 && start < pd->last_end)
             continue; /* overlaps a match already counted */
         size_t len = (size_t)(k->to - start);
@@ -332,7 +341,8 @@ static int finish_surface(scan_ctx_t *c, size_t first)
         if (f.count < rule->min_count)
             continue;
         uint64_t end = pd->first_end;
-        f.offset = pd->placed ? pd->first_start : match_start(c, pd->pattern, end);
+        uint64_t window;
+        f.offset = pd->placed ? pd->first_start : match_start(c, pd->pattern, end, &window);
         f.rule_id = dlp_vb_strdup(c->vb, rule->id, strlen(rule->id));
         f.where = dlp_vb_strdup(c->vb, c->surf->where, strlen(c->surf->where));
         f.snippet = make_snippet(c->vb, &f, c->surf->data + f.offset, (size_t)(end - f.offset));

@@ -6,6 +6,24 @@
 
 #include <string.h>
 
+/*
+ * A match may carry its label ("Routing number: 021000021"): validators check
+ * the value at its end, the longest trailing run of the characters in 'set'
+ * (leading separators dropped), so label-led patterns keep their checksums.
+ */
+static void trailing_value(const uint8_t **s, size_t *n, const char *set, const char *seps)
+{
+    size_t i = *n;
+    while (i > 0 && (*s)[i - 1] && strchr(set, (*s)[i - 1]))
+        i--;
+    while (i < *n && strchr(seps, (*s)[i]))
+        i++;
+    *s += i;
+    *n -= i;
+}
+
+#define DIGITS_AND(seps) "0123456789" seps
+
 /* Copies the digits of s (at most max) into d; returns how many, or -1 on other chars. */
 static int digits(const uint8_t *s, size_t n, uint8_t *d, size_t max, const char *seps)
 {
@@ -34,6 +52,7 @@ static int luhn_ok(const uint8_t *d, int k)
 
 int dlp_valid_luhn(const uint8_t *s, size_t n)
 {
+    trailing_value(&s, &n, DIGITS_AND(" -"), " -");
     uint8_t d[32];
     int k = digits(s, n, d, sizeof(d), " -");
     if (k < 12 || k > 19)
@@ -46,6 +65,7 @@ int dlp_valid_luhn(const uint8_t *s, size_t n)
 
 int dlp_valid_npi(const uint8_t *s, size_t n)
 {
+    trailing_value(&s, &n, DIGITS_AND(""), "");
     uint8_t d[15] = {8, 0, 8, 4, 0}; /* the card-issuer prefix 80840 per CMS */
     int k = digits(s, n, d + 5, 10, "");
     return k == 10 && (d[5] == 1 || d[5] == 2) && luhn_ok(d, 15);
@@ -53,6 +73,7 @@ int dlp_valid_npi(const uint8_t *s, size_t n)
 
 int dlp_valid_aba(const uint8_t *s, size_t n)
 {
+    trailing_value(&s, &n, DIGITS_AND(" -"), " -");
     uint8_t d[9];
     if (digits(s, n, d, 9, " -") != 9)
         return 0;
@@ -66,6 +87,7 @@ int dlp_valid_aba(const uint8_t *s, size_t n)
 
 int dlp_valid_ssn(const uint8_t *s, size_t n)
 {
+    trailing_value(&s, &n, DIGITS_AND(" -"), " -");
     uint8_t d[9];
     if (digits(s, n, d, 9, " -") != 9)
         return 0;
@@ -83,6 +105,17 @@ int dlp_valid_ssn(const uint8_t *s, size_t n)
 
 int dlp_valid_iban(const uint8_t *s, size_t n)
 {
+    /* the value starts at the last "CCdd" (country letters, check digits) of
+       the trailing run of letters, digits and spaces */
+    trailing_value(&s, &n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ", " ");
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z' && s[i + 1] >= 'A' && s[i + 1] <= 'Z' && s[i + 2] >= '0' &&
+            s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9' && (i == 0 || s[i - 1] == ' ')) {
+            s += i;
+            n -= i;
+            break;
+        }
+    }
     char c[40];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

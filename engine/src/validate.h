@@ -2,8 +2,9 @@
  * validate - checks run on the text of a candidate match, so that a cheap
  * pattern can find shapes and a precise check confirms them: Luhn (cards),
  * ICAO 9303 MRZ check digits, US SSN structure, IBAN mod 97, ABA routing
- * numbers and NPI. Each takes the matched bytes, ignores separators where
- * the format allows them, and returns 1 when the text is valid.
+ * numbers and NPI. Each takes the matched bytes, checks the value at their
+ * end (so a match may begin with its label, "IBAN: ..."), ignores separators
+ * where the format allows them, and returns 1 when the value is valid.
  */
 #ifndef DLP_VALIDATE_H
 #define DLP_VALIDATE_H

@@ -59,6 +59,18 @@ static void test_aba_and_npi(void **state)
     assert_false(V(dlp_valid_npi, "3234567893"));
 }
 
+static void test_labelled_values(void **state)
+{
+    assert_true(V(dlp_valid_aba, "Routing number: 021000021"));
+    assert_false(V(dlp_valid_aba, "Routing number: 021000022"));
+    assert_true(V(dlp_valid_iban, "IBAN: GB82 WEST 1234 5698 7654 32"));
+    assert_true(V(dlp_valid_iban, "iban DE89370400440532013000"));
+    assert_false(V(dlp_valid_iban, "IBAN: GB82 WEST 1234 5698 7654 33"));
+    assert_true(V(dlp_valid_luhn, "Visa: 4000056655665556"));
+    assert_false(V(dlp_valid_luhn, "Visa: 4000056655665557"));
+    assert_true(V(dlp_valid_ssn, "SSN 123-45-6789"));
+}
+
 static void test_mrz_hand_cases(void **state)
 {
     /* ICAO 9303 part 4 specimen (Anna Maria Eriksson, Utopia) */
@@ -108,9 +120,13 @@ static void test_mrz_corpus_vectors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_luhn),           cmocka_unit_test(test_ssn),
-        cmocka_unit_test(test_iban),           cmocka_unit_test(test_aba_and_npi),
-        cmocka_unit_test(test_mrz_hand_cases), cmocka_unit_test(test_mrz_corpus_vectors),
+        cmocka_unit_test(test_luhn),
+        cmocka_unit_test(test_ssn),
+        cmocka_unit_test(test_iban),
+        cmocka_unit_test(test_aba_and_npi),
+        cmocka_unit_test(test_labelled_values),
+        cmocka_unit_test(test_mrz_hand_cases),
+        cmocka_unit_test(test_mrz_corpus_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
