@@ -8,7 +8,7 @@ set -euo pipefail
 BUILD_PACKAGES=(
   cmake gcc make pkg-config
   libhyperscan-dev libmagic-dev libprotobuf-c-dev protobuf-c-compiler
-  libuv1-dev libyaml-dev libjansson-dev libssl-dev
+  libuv1-dev libyaml-dev libjansson-dev libssl-dev libgmime-3.0-dev libxml2-dev
 )
 TEST_PACKAGES=(
   libcmocka-dev

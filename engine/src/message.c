@@ -1,17 +1,29 @@
 /*
- * message.c - the current message reader (see message.h for its place).
- * It never modifies the raw message; decoded or unfolded text lives in
- * buffers owned by the message, which are wiped when it is freed.
+ * message.c - reads a message as its recipient would, with GMime: every part
+ * of the MIME tree, transfer encodings undone, charsets converted to UTF-8,
+ * RFC 2047/2231 headers and file names decoded, HTML rendered to text
+ * (html.c), forwarded messages read in turn. Each text becomes a surface
+ * labelled with its path in the message, e.g. "fwd.eml/body".
+ *
+ * Limits (parts, nesting, decoded bytes, wall time) stop the walk where they
+ * are hit and set their bit in the incomplete mask; nothing is an error but
+ * running out of memory. The raw message is copied once into GMime's memory
+ * stream; decoded text is read through GMime's filters into buffers owned
+ * here and wiped when the message is freed.
  */
 #include "message.h"
 
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "html.h"
 #include "util.h"
 
-#define MAX_SURFACES 64
+#define READ_CHUNK 65536
 
 typedef struct owned {
     uint8_t *p;
@@ -19,329 +31,355 @@ typedef struct owned {
 } owned_t;
 
 struct dlp_message {
-    dlp_surface_t surf[MAX_SURFACES];
-    size_t n_surf;
+    dlp_surface_t *surf;
+    size_t n_surf, cap_surf;
     dlp_addr_t *addrs;
     size_t n_addrs, cap_addrs;
     owned_t *owned;
     size_t n_owned, cap_owned;
-    char *cte, *ctype; /* top-level Content-Transfer-Encoding / Content-Type */
+    /* the walk */
+    const dlp_limits_t *limits;
+    uint32_t *incomplete;
+    uint64_t deadline_ns;
+    uint64_t parts, decoded;
+    int oom, stop;
 };
 
-static uint8_t *own(dlp_message_t *m, size_t n)
+static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+
+static void gmime_init(void)
 {
-    if (DLP_GROW(m->owned, m->cap_owned, m->n_owned + 1))
-        return NULL;
-    uint8_t *p = malloc(n ? n : 1);
-    if (p)
-        m->owned[m->n_owned++] = (owned_t){p, n};
-    return p;
+    g_mime_init();
+}
+
+static void hit(dlp_message_t *m, dlp_limit_t l)
+{
+    *m->incomplete |= 1u << l;
+    m->stop = 1;
+}
+
+/* Takes ownership of p (wiped and freed with the message). */
+static int own(dlp_message_t *m, void *p, size_t n)
+{
+    if (!p || DLP_GROW(m->owned, m->cap_owned, m->n_owned + 1)) {
+        dlp_wipe(p, n);
+        free(p);
+        m->oom = 1;
+        return DLP_ENOMEM;
+    }
+    m->owned[m->n_owned++] = (owned_t){p, n};
+    return DLP_OK;
 }
 
 static void add_surface(dlp_message_t *m, dlp_part_t part, const char *where, const uint8_t *d,
                         size_t n)
 {
-    if (m->n_surf < MAX_SURFACES && n > 0)
-        m->surf[m->n_surf++] = (dlp_surface_t){part, where, d, n};
-}
-
-/* ---------------------------------------------------------------- headers */
-
-/* Length of the header block, not counting the blank line; *body at the body. */
-static size_t header_block(const uint8_t *raw, size_t len, size_t *body)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (raw[i] != '\n')
-            continue;
-        if (i + 1 < len && raw[i + 1] == '\n') {
-            *body = i + 2;
-            return i + 1;
-        }
-        if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
-            *body = i + 3;
-            return i + 1;
-        }
+    if (n == 0 || m->oom)
+        return;
+    if (DLP_GROW(m->surf, m->cap_surf, m->n_surf + 1)) {
+        m->oom = 1;
+        return;
     }
-    *body = len;
-    return len;
+    m->surf[m->n_surf++] = (dlp_surface_t){part, where, d, n};
 }
 
-/* Unfolds a header value (continuation lines joined by one space). */
-static char *unfold(dlp_message_t *m, const uint8_t *v, size_t n, size_t *outlen)
+/* A copy of a NUL-terminated text as a surface. */
+static void add_text(dlp_message_t *m, dlp_part_t part, const char *where, const char *s)
 {
-    char *o = (char *)own(m, n + 1);
-    if (!o)
+    size_t n = s ? strlen(s) : 0;
+    char *d = n ? strdup(s) : NULL;
+    if (n && own(m, d, n) == DLP_OK)
+        add_surface(m, part, where, (const uint8_t *)d, n);
+}
+
+/* A path label owned by the message: "body" at the top, "<prefix>/<name>" below. */
+static const char *label(dlp_message_t *m, const char *prefix, const char *name)
+{
+    size_t pl = prefix ? strlen(prefix) : 0, nl = strlen(name);
+    char *s = malloc(pl + nl + 2);
+    if (!s) {
+        m->oom = 1;
         return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] == '\r' || v[i] == '\n') {
-            while (i + 1 < n && (v[i + 1] == '\r' || v[i + 1] == '\n'))
-                i++;
-            if (k && o[k - 1] != ' ')
-                o[k++] = ' ';
-            while (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t'))
-                i++;
-            continue;
-        }
-        o[k++] = (char)v[i];
     }
-    while (k && (o[k - 1] == ' ' || o[k - 1] == '\t'))
-        k--;
-    o[k] = 0;
-    *outlen = k;
-    return o;
+    if (pl) {
+        memcpy(s, prefix, pl);
+        s[pl++] = '/';
+    }
+    memcpy(s + pl, name, nl + 1);
+    return own(m, s, pl + nl + 1) ? NULL : s;
+}
+
+/* ------------------------------------------------------------- decoding */
+
+static void add_filter(GMimeStream *fs, GMimeFilter *f)
+{
+    if (f) {
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+        g_object_unref(f);
+    }
+}
+
+static int is_utf8_name(const char *cs)
+{
+    return !cs || !strcasecmp(cs, "utf-8") || !strcasecmp(cs, "utf8") ||
+           !strcasecmp(cs, "us-ascii") || !strcasecmp(cs, "ascii");
+}
+
+/*
+ * Reads a part's content with its transfer encoding undone and, when charset
+ * is given, converted to UTF-8, into a buffer owned by the message. Stops at
+ * the per-entry and per-message decoded-byte limits and at the deadline.
+ */
+static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *charset, size_t *len)
+{
+    *len = 0;
+    GMimeDataWrapper *w = g_mime_part_get_content(part);
+    GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+    if (!raw)
+        return NULL;
+    g_mime_stream_reset(raw);
+    GMimeStream *fs = g_mime_stream_filter_new(raw);
+    GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(w);
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_UUENCODE)
+        add_filter(fs, g_mime_filter_basic_new(enc, FALSE));
+    if (charset && !is_utf8_name(charset))
+        add_filter(fs, g_mime_filter_charset_new(charset, "UTF-8"));
+    uint64_t budget = m->limits->v[DLP_LIMIT_DECOMPRESSED_BYTES] - m->decoded;
+    uint64_t entry = m->limits->v[DLP_LIMIT_ENTRY_BYTES];
+    dlp_limit_t which = entry < budget ? DLP_LIMIT_ENTRY_BYTES : DLP_LIMIT_DECOMPRESSED_BYTES;
+    if (entry < budget)
+        budget = entry;
+    size_t cap = 0, n = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (DLP_GROW(buf, cap, n + READ_CHUNK)) {
+            m->oom = 1;
+            break;
+        }
+        ssize_t r = g_mime_stream_read(fs, (char *)buf + n, READ_CHUNK);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n > budget) {
+            n = (size_t)budget;
+            *m->incomplete |= 1u << which;
+            if (which == DLP_LIMIT_DECOMPRESSED_BYTES)
+                m->stop = 1;
+            break;
+        }
+        if (m->deadline_ns && dlp_now_ns() > m->deadline_ns) {
+            hit(m, DLP_LIMIT_SCAN_TIME);
+            break;
+        }
+    }
+    g_object_unref(fs);
+    m->decoded += n;
+    if (m->oom) {
+        dlp_wipe(buf, cap);
+        free(buf);
+        return NULL;
+    }
+    if (own(m, buf, cap))
+        return NULL;
+    *len = n;
+    return buf;
+}
+
+/* ------------------------------------------------------------------ walk */
+
+static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned depth);
+
+static int is_textual(GMimeContentType *ct)
+{
+    return g_mime_content_type_is_type(ct, "text", "*") ||
+           g_mime_content_type_is_type(ct, "application", "json") ||
+           g_mime_content_type_is_type(ct, "application", "xml") ||
+           g_mime_content_type_is_type(ct, "application", "csv");
+}
+
+/* Decoded text of a part as a surface; HTML is rendered to text first. */
+static void add_part_text(dlp_message_t *m, GMimePart *part, GMimeContentType *ct, dlp_part_t kind,
+                          const char *where)
+{
+    const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+    size_t n;
+    uint8_t *d = decode_part(m, part, is_textual(ct) ? cs : NULL, &n);
+    if (!d || n == 0)
+        return;
+    if (g_mime_content_type_is_type(ct, "text", "html")) {
+        size_t tn = 0;
+        char *text = dlp_html_to_text(d, n, &tn);
+        if (text && own(m, text, tn + 1) == DLP_OK)
+            add_surface(m, kind, where, (const uint8_t *)text, tn);
+        else if (!text)
+            m->oom = 1;
+        return;
+    }
+    add_surface(m, kind, where, d, n);
+}
+
+static void walk_part(dlp_message_t *m, GMimePart *part, const char *path)
+{
+    GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+    const char *filename = g_mime_part_get_filename(part);
+    int attachment = g_mime_part_is_attachment(part) || (filename && *filename);
+    if (filename && *filename) {
+        const char *where = label(m, path, filename);
+        if (where)
+            add_text(m, DLP_PART_FILENAME, where, filename);
+    }
+    int inline_text = g_mime_content_type_is_type(ct, "text", "plain") ||
+                      g_mime_content_type_is_type(ct, "text", "html");
+    if (!attachment && inline_text) {
+        const char *where = label(m, path, "body");
+        if (where)
+            add_part_text(m, part, ct, DLP_PART_BODY, where);
+    } else if (is_textual(ct)) {
+        const char *where = label(m, path, filename && *filename ? filename : "attachment");
+        if (where)
+            add_part_text(m, part, ct, DLP_PART_ATTACHMENT, where);
+    }
 }
 
 static const char *const free_text_headers[] = {"comments", "keywords", "content-description",
                                                 "thread-topic", NULL};
 
-static int is_free_text(const char *name, size_t n)
+static void add_free_text_headers(dlp_message_t *m, GMimeObject *obj, const char *path)
 {
-    for (size_t i = 0; free_text_headers[i]; i++)
-        if (strlen(free_text_headers[i]) == n && strncasecmp(free_text_headers[i], name, n) == 0)
-            return 1;
-    return 0;
-}
-
-static int handle_header(dlp_message_t *m, const uint8_t *name, size_t nlen, const uint8_t *val,
-                         size_t vlen)
-{
-    while (vlen && (*val == ' ' || *val == '\t'))
-        val++, vlen--;
-    size_t ulen;
-    char *u = unfold(m, val, vlen, &ulen);
-    if (!u)
-        return DLP_ENOMEM;
-#define IS(h) (nlen == sizeof(h) - 1 && strncasecmp((const char *)name, h, nlen) == 0)
-    if (IS("subject"))
-        add_surface(m, DLP_PART_SUBJECT, "subject", (uint8_t *)u, ulen);
-    else if (IS("to") || IS("cc"))
-        return dlp_parse_address_list(u, ulen,
-                                      IS("to") ? DLP_SOURCE_HEADER_TO : DLP_SOURCE_HEADER_CC,
-                                      &m->addrs, &m->n_addrs, &m->cap_addrs);
-    else if (IS("content-transfer-encoding") && !m->cte)
-        m->cte = u;
-    else if (IS("content-type") && !m->ctype)
-        m->ctype = u;
-    else if (is_free_text((const char *)name, nlen))
-        add_surface(m, DLP_PART_HEADER, "header", (uint8_t *)u, ulen);
-#undef IS
-    return DLP_OK;
-}
-
-static int parse_headers(dlp_message_t *m, const uint8_t *h, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t start = i, colon = 0;
-        /* A header runs to the next line that does not start with white space. */
-        while (i < n) {
-            if (!colon && h[i] == ':')
-                colon = i;
-            if (h[i] == '\n' && (i + 1 >= n || (h[i + 1] != ' ' && h[i + 1] != '\t'))) {
-                i++;
-                break;
-            }
-            i++;
-        }
-        if (colon > start) {
-            int rc = handle_header(m, h + start, colon - start, h + colon + 1, i - colon - 1);
-            if (rc)
-                return rc;
-        }
-    }
-    return DLP_OK;
-}
-
-/* ---------------------------------------------------------------- addresses */
-
-static int push_addr(const char *s, size_t n, dlp_source_t src, dlp_addr_t **list, size_t *cnt,
-                     size_t *cap)
-{
-    while (n && (*s == ' ' || *s == '\t' || *s == '<' || *s == '"'))
-        s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '>' || s[n - 1] == '.'))
-        n--;
-    const char *at = memrchr(s, '@', n);
-    if (!at || at == s || at == s + n - 1 || n > 320)
-        return DLP_OK;
-    if (dlp_grow((void **)list, cap, *cnt + 1, sizeof(**list)))
-        return DLP_ENOMEM;
-    char *a = malloc(n + 1);
-    if (!a)
-        return DLP_ENOMEM;
-    size_t local = (size_t)(at - s);
-    memcpy(a, s, local);
-    for (size_t i = local; i < n; i++)
-        a[i] = dlp_lower(s[i]);
-    a[n] = 0;
-    (*list)[(*cnt)++] = (dlp_addr_t){a, src};
-    return DLP_OK;
-}
-
-/*
- * Splits an address list at commas outside quotes, comments and angle
- * brackets; from each element takes the <addr-spec> or else the bare token
- * that holds an '@'. Group syntax ("team: a@x, b@y;") falls out naturally.
- */
-int dlp_parse_address_list(const char *v, size_t len, dlp_source_t src, dlp_addr_t **list,
-                           size_t *n, size_t *cap)
-{
-    size_t i = 0;
-    while (i < len) {
-        int quote = 0, depth = 0;
-        long lt = -1, gt = -1, tok = -1, tok_end = -1;
-        size_t start = i;
-        for (; i < len; i++) {
-            char c = v[i];
-            if (quote) {
-                if (c == '\\')
-                    i++;
-                else if (c == '"')
-                    quote = 0;
-            } else if (c == '"') {
-                quote = 1;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && depth) {
-                depth--;
-            } else if (depth) {
+    GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+    int n = hl ? g_mime_header_list_get_count(hl) : 0;
+    for (int i = 0; i < n && !m->oom; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+        const char *name = g_mime_header_get_name(h);
+        for (size_t k = 0; name && free_text_headers[k]; k++) {
+            if (strcasecmp(name, free_text_headers[k]) != 0)
                 continue;
-            } else if (c == '<') {
-                lt = (long)i;
-            } else if (c == '>' && lt >= 0) {
-                gt = (long)i;
-            } else if (c == ',' || c == ';') {
-                break;
-            }
-        }
-        if (lt >= 0 && gt > lt) {
-            tok = lt + 1;
-            tok_end = gt;
-        } else {
-            /* bare addr-spec: the white-space delimited token with an '@' */
-            for (size_t j = start; j < i; j++) {
-                if (v[j] == '@') {
-                    size_t a = j, b = j;
-                    while (a > start && v[a - 1] != ' ' && v[a - 1] != ':' && v[a - 1] != '\t')
-                        a--;
-                    while (b < i && v[b] != ' ' && v[b] != '\t' && v[b] != '(')
-                        b++;
-                    tok = (long)a;
-                    tok_end = (long)b;
-                    break;
-                }
-            }
-        }
-        if (tok >= 0 && push_addr(v + tok, (size_t)(tok_end - tok), src, list, n, cap))
-            return DLP_ENOMEM;
-        i++;
-    }
-    return DLP_OK;
-}
-
-/* ------------------------------------------------------------------- body */
-
-static int b64val(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-static size_t decode_base64(const uint8_t *in, size_t n, uint8_t *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64val(in[i]);
-        if (v < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[k++] = (uint8_t)(acc >> bits);
+            char *v = g_mime_utils_header_decode_text(NULL, g_mime_header_get_raw_value(h));
+            const char *where = label(m, path, "header");
+            if (where)
+                add_text(m, DLP_PART_HEADER, where, v);
+            g_free(v);
         }
     }
-    return k;
 }
 
-static int hexval(uint8_t c)
+static void add_addresses(dlp_message_t *m, InternetAddressList *l, dlp_source_t src, int depth)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (uint8_t)dlp_lower((char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static size_t decode_qp(const uint8_t *in, size_t n, uint8_t *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (in[i] != '=') {
-            out[k++] = in[i];
+    int n = l && depth < 4 ? internet_address_list_length(l) : 0;
+    for (int i = 0; i < n && !m->oom; i++) {
+        InternetAddress *a = internet_address_list_get_address(l, i);
+        if (INTERNET_ADDRESS_IS_GROUP(a)) {
+            add_addresses(m, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)), src,
+                          depth + 1);
             continue;
         }
-        if (i + 1 < n && in[i + 1] == '\n') { /* soft line break */
-            i += 1;
-        } else if (i + 2 < n && in[i + 1] == '\r' && in[i + 2] == '\n') {
-            i += 2;
-        } else if (i + 2 < n && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-            out[k++] = (uint8_t)(hexval(in[i + 1]) << 4 | hexval(in[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = in[i];
+        const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+        const char *at = addr ? strrchr(addr, '@') : NULL;
+        if (!at || at == addr || !at[1] || strlen(addr) > 320)
+            continue;
+        char *copy = strdup(addr);
+        if (!copy || DLP_GROW(m->addrs, m->cap_addrs, m->n_addrs + 1)) {
+            free(copy);
+            m->oom = 1;
+            return;
         }
+        for (char *p = copy + (at - addr); *p; p++)
+            *p = dlp_lower(*p);
+        m->addrs[m->n_addrs++] = (dlp_addr_t){copy, src};
     }
-    return k;
 }
 
-static int add_body(dlp_message_t *m, const uint8_t *b, size_t n)
+static void walk_message(dlp_message_t *m, GMimeMessage *msg, const char *path, unsigned depth)
 {
-    int multipart = m->ctype && strncasecmp(m->ctype, "multipart/", 10) == 0;
-    int b64 = m->cte && strncasecmp(m->cte, "base64", 6) == 0;
-    int qp = m->cte && strncasecmp(m->cte, "quoted-printable", 16) == 0;
-    if (multipart || (!b64 && !qp)) {
-        add_surface(m, DLP_PART_BODY, "body", b, n);
-        return DLP_OK;
+    const char *subject = g_mime_message_get_subject(msg);
+    if (subject) {
+        const char *where = label(m, path, "subject");
+        if (where)
+            add_text(m, DLP_PART_SUBJECT, where, subject);
     }
-    uint8_t *out = own(m, n);
-    if (!out)
-        return DLP_ENOMEM;
-    size_t k = b64 ? decode_base64(b, n, out) : decode_qp(b, n, out);
-    add_surface(m, DLP_PART_BODY, "body", out, k);
-    return DLP_OK;
+    add_free_text_headers(m, GMIME_OBJECT(msg), path);
+    if (depth == 0) {
+        add_addresses(m, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
+                      DLP_SOURCE_HEADER_TO, 0);
+        add_addresses(m, g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_CC),
+                      DLP_SOURCE_HEADER_CC, 0);
+    }
+    GMimeObject *body = g_mime_message_get_mime_part(msg);
+    if (body)
+        walk(m, body, path, depth + 1);
 }
+
+static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned depth)
+{
+    if (m->stop || m->oom)
+        return;
+    if (depth > m->limits->v[DLP_LIMIT_MIME_DEPTH]) {
+        hit(m, DLP_LIMIT_MIME_DEPTH);
+        return;
+    }
+    if (++m->parts > m->limits->v[DLP_LIMIT_MIME_PARTS]) {
+        hit(m, DLP_LIMIT_MIME_PARTS);
+        return;
+    }
+    if (m->deadline_ns && dlp_now_ns() > m->deadline_ns) {
+        hit(m, DLP_LIMIT_SCAN_TIME);
+        return;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        const char *name = g_mime_object_get_content_disposition_parameter(obj, "filename");
+        const char *p = label(m, path, name && *name ? name : "message.eml");
+        if (inner && p)
+            walk_message(m, inner, p, depth);
+    } else if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n && !m->stop && !m->oom; i++)
+            walk(m, g_mime_multipart_get_part(mp, i), path, depth + 1);
+    } else if (GMIME_IS_PART(obj)) {
+        walk_part(m, GMIME_PART(obj), path);
+    }
+}
+
+/* ------------------------------------------------------------------ API */
 
 int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits,
-                      dlp_message_t **out, uint32_t *incomplete)
+                      uint64_t deadline_ns, dlp_message_t **out, uint32_t *incomplete)
 {
     *out = NULL;
+    pthread_once(&gmime_once, gmime_init);
     dlp_message_t *m = calloc(1, sizeof(*m));
     if (!m)
         return DLP_ENOMEM;
+    m->limits = limits;
+    m->incomplete = incomplete;
+    m->deadline_ns = deadline_ns;
     if (len > limits->v[DLP_LIMIT_MESSAGE_BYTES]) {
         len = limits->v[DLP_LIMIT_MESSAGE_BYTES];
         *incomplete |= 1u << DLP_LIMIT_MESSAGE_BYTES;
     }
-    size_t body;
-    size_t hlen = header_block(raw, len, &body);
-    int rc = parse_headers(m, raw, hlen);
-    if (rc == DLP_OK && body < len)
-        rc = add_body(m, raw + body, len - body);
-    if (rc) {
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
+    GMimeParser *parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
+    GMimeMessage *msg = parser ? g_mime_parser_construct_message(parser, NULL) : NULL;
+    if (msg)
+        walk_message(m, msg, "", 0);
+    if (msg)
+        g_object_unref(msg);
+    if (parser)
+        g_object_unref(parser);
+    if (stream) {
+        /* the memory stream holds a copy of the raw message: wipe it */
+        GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+        if (ba)
+            dlp_wipe(ba->data, ba->len);
+        g_object_unref(stream);
+    }
+    m->limits = NULL;
+    m->incomplete = NULL;
+    if (m->oom) {
         dlp_message_free(m);
-        return rc;
+        return DLP_ENOMEM;
     }
     *out = m;
     return DLP_OK;
@@ -371,5 +409,6 @@ void dlp_message_free(dlp_message_t *m)
         free(m->addrs[i].address);
     free(m->addrs);
     free(m->owned);
+    free(m->surf);
     free(m);
 }

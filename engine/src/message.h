@@ -4,10 +4,8 @@
  * the recipients named in its To/Cc headers.
  *
  * This is the seam for MIME decoding: the scanner only sees dlp_surface_t and
- * dlp_addr_t, so the reader behind this header can grow (multipart trees,
- * transfer encodings, charsets, attachments) without the scanner changing.
- * The current reader splits the header block from the body, unfolds headers,
- * and decodes a single-part base64 or quoted-printable body.
+ * dlp_addr_t. The reader (message.c, on GMime) walks the whole MIME tree;
+ * attachment extraction plugs in below it without the scanner changing.
  */
 #ifndef DLP_MESSAGE_H
 #define DLP_MESSAGE_H
@@ -19,7 +17,7 @@
 
 typedef struct dlp_surface {
     dlp_part_t part;
-    const char *where; /* label for findings: "subject", "body", "header:Comments" */
+    const char *where; /* its path in the message: "subject", "body", "fwd.eml/a.txt" */
     const uint8_t *data;
     size_t len;
 } dlp_surface_t;
@@ -32,18 +30,15 @@ typedef struct dlp_addr {
 typedef struct dlp_message dlp_message_t;
 
 /*
- * Parses raw (not copied; must outlive the message). Limits that are hit set
- * their bit in *incomplete. Returns DLP_OK or DLP_ENOMEM.
+ * Parses raw (not retained). Limits that are hit, including deadline_ns
+ * (CLOCK_MONOTONIC, 0 = none) as scan_time_ms, set their bit in *incomplete
+ * and stop the walk there. Returns DLP_OK or DLP_ENOMEM.
  */
 int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits,
-                      dlp_message_t **out, uint32_t *incomplete);
+                      uint64_t deadline_ns, dlp_message_t **out, uint32_t *incomplete);
 size_t dlp_message_surfaces(const dlp_message_t *m, const dlp_surface_t **out);
 size_t dlp_message_recipients(const dlp_message_t *m, const dlp_addr_t **out);
 /* Frees the message and wipes every buffer that held decoded text. */
 void dlp_message_free(dlp_message_t *m);
-
-/* Extracts addresses from an address-list header value into *list. */
-int dlp_parse_address_list(const char *value, size_t len, dlp_source_t src, dlp_addr_t **list,
-                           size_t *n, size_t *cap);
 
 #endif

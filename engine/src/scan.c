@@ -425,7 +425,8 @@ static uint64_t scan_deadline(const dlp_engine_t *e, const dlp_scan_input_t *in,
 static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t **m)
 {
     dlp_verdict_t *v = dlp_vb_verdict(c->vb);
-    int rc = dlp_message_parse(in->message, in->message_len, &c->e->limits, m, &v->incomplete);
+    int rc = dlp_message_parse(in->message, in->message_len, &c->e->limits, c->deadline_ns, m,
+                               &v->incomplete);
     if (rc)
         return rc;
     const dlp_surface_t *surf;

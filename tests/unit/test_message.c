@@ -1,4 +1,7 @@
-/* test_message - the message reader: headers, addresses, body decoding, size limit. */
+/*
+ * test_message - the message reader on GMime: headers, addresses, transfer
+ * encodings, charsets, HTML, attachments, forwarded mail, and every limit.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,42 +12,54 @@
 #include "message.h"
 #include "testutil.h"
 
-static const dlp_surface_t *find_part(const dlp_message_t *m, dlp_part_t part)
+static dlp_message_t *parse_with(const char *raw, size_t len, const dlp_limits_t *l, uint32_t *inc)
 {
-    const dlp_surface_t *s;
-    size_t n = dlp_message_surfaces(m, &s);
-    for (size_t i = 0; i < n; i++)
-        if (s[i].part == part)
-            return &s[i];
-    return NULL;
+    dlp_message_t *m;
+    *inc = 0;
+    assert_int_equal(dlp_message_parse((const uint8_t *)raw, len, l, 0, &m, inc), DLP_OK);
+    return m;
 }
 
 static dlp_message_t *parse(const char *raw, uint32_t *inc)
 {
     dlp_limits_t l;
     dlp_limits_default(&l);
-    dlp_message_t *m;
-    *inc = 0;
-    assert_int_equal(dlp_message_parse((const uint8_t *)raw, strlen(raw), &l, &m, inc), DLP_OK);
-    return m;
+    return parse_with(raw, strlen(raw), &l, inc);
 }
 
-static void test_headers_unfolded_and_addresses(void **state)
+/* The surface labelled 'where', or NULL. */
+static const dlp_surface_t *at(const dlp_message_t *m, const char *where)
+{
+    const dlp_surface_t *s;
+    size_t n = dlp_message_surfaces(m, &s);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s[i].where, where) == 0)
+            return &s[i];
+    return NULL;
+}
+
+static int text_has(const dlp_surface_t *s, const char *needle)
+{
+    return s && memmem(s->data, s->len, needle, strlen(needle)) != NULL;
+}
+
+static void test_headers_and_addresses(void **state)
 {
     const char *raw = "From: a@x.org\r\n"
-                      "To: \"Doe, John\" <John.Doe@ARMY.ML>, plain@Example.COM (Team)\r\n"
-                      "Cc: undisclosed:;, grp: one@a.mil, two@b.mil;\r\n"
-                      "Subject: Travel\r\n plan for\r\n\tTDY\r\n"
+                      "To: \"Doe, John\" <John.Doe@ARMY.ML>, plain@Example.COM\r\n"
+                      "Cc: grp: one@a.mil, two@b.mil;\r\n"
+                      "Subject: =?UTF-8?B?VHJhdmVsIHBsYW4gZm9yIFREWQ==?=\r\n"
+                      "Keywords: =?ISO-8859-1?Q?r=E9sum=E9?=\r\n"
                       "\r\n"
                       "Body text\r\n";
     uint32_t inc;
     dlp_message_t *m = parse(raw, &inc);
-    const dlp_surface_t *subj = find_part(m, DLP_PART_SUBJECT);
+    const dlp_surface_t *subj = at(m, "subject");
     assert_non_null(subj);
-    assert_int_equal(subj->len, strlen("Travel plan for TDY"));
-    assert_memory_equal(subj->data, "Travel plan for TDY", subj->len);
-    const dlp_surface_t *body = find_part(m, DLP_PART_BODY);
-    assert_memory_equal(body->data, "Body text\r\n", body->len);
+    assert_int_equal(subj->part, DLP_PART_SUBJECT);
+    assert_true(text_has(subj, "Travel plan for TDY"));
+    assert_true(text_has(at(m, "header"), "r\xc3\xa9sum\xc3\xa9"));
+    assert_true(text_has(at(m, "body"), "Body text"));
     const dlp_addr_t *a;
     size_t n = dlp_message_recipients(m, &a);
     assert_int_equal(n, 4);
@@ -57,61 +72,159 @@ static void test_headers_unfolded_and_addresses(void **state)
     dlp_message_free(m);
 }
 
-static void test_transfer_encodings_decoded(void **state)
+static void test_encodings_and_charsets(void **state)
 {
     uint32_t inc;
-    dlp_message_t *m = parse("Content-Transfer-Encoding: base64\n\n"
+    dlp_message_t *m = parse("Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
                              "Rk9SIE9GRklDSUFMIFVTRSBPTkxZ\n",
                              &inc);
-    const dlp_surface_t *b = find_part(m, DLP_PART_BODY);
-    assert_int_equal(b->len, strlen("FOR OFFICIAL USE ONLY"));
-    assert_memory_equal(b->data, "FOR OFFICIAL USE ONLY", b->len);
+    assert_true(text_has(at(m, "body"), "FOR OFFICIAL USE ONLY"));
     dlp_message_free(m);
-
-    m = parse("Content-Transfer-Encoding: quoted-printable\n\nFOR OFFI=\nCIAL USE=20ONLY=3D\n",
+    m = parse("Content-Type: text/plain; charset=iso-8859-1\n"
+              "Content-Transfer-Encoding: quoted-printable\n\n"
+              "FOR OFFI=\nCIAL USE=20ONLY, caf=E9\n",
               &inc);
-    b = find_part(m, DLP_PART_BODY);
-    assert_memory_equal(b->data, "FOR OFFICIAL USE ONLY=\n", b->len);
+    assert_true(text_has(at(m, "body"), "FOR OFFICIAL USE ONLY, caf\xc3\xa9"));
     dlp_message_free(m);
 }
 
-static void test_message_bytes_limit(void **state)
+static void test_html_rendered(void **state)
+{
+    uint32_t inc;
+    dlp_message_t *m = parse("Content-Type: text/html; charset=utf-8\n\n"
+                             "<html><head><style>p{}</style><script>var x='SECRETJS';</script>"
+                             "</head><body><p>For&nbsp;Official <b>Use</b> Only</p>"
+                             "<p>Pass&amp;word</p></body></html>\n",
+                             &inc);
+    const dlp_surface_t *b = at(m, "body");
+    assert_non_null(b);
+    assert_true(text_has(b, "Official Use Only"));
+    assert_true(text_has(b, "Pass&word"));
+    assert_false(text_has(b, "SECRETJS"));
+    assert_false(text_has(b, "p{}"));
+    dlp_message_free(m);
+}
+
+static const char multipart[] =
+    "Subject: report\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=XX\n\n"
+    "--XX\nContent-Type: text/plain\n\nsee attached\n"
+    "--XX\nContent-Type: text/csv\n"
+    "Content-Disposition: attachment; filename*=UTF-8''crew%20list.csv\n\n"
+    "rank,name,dod id\nSGT,Smith,1234567890\n"
+    "--XX\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=fwd.eml\n\n"
+    "Subject: inner\nContent-Type: text/plain\n\nFOUO inside the forward\n"
+    "--XX--\n";
+
+static void test_attachments_and_forwarded_mail(void **state)
+{
+    uint32_t inc;
+    dlp_message_t *m = parse(multipart, &inc);
+    assert_true(text_has(at(m, "body"), "see attached"));
+    const dlp_surface_t *fn = at(m, "crew list.csv");
+    assert_non_null(fn); /* the file name surface and the content share a label */
+    const dlp_surface_t *s;
+    size_t n = dlp_message_surfaces(m, &s);
+    int name = 0, content = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s[i].where, "crew list.csv") != 0)
+            continue;
+        name |= s[i].part == DLP_PART_FILENAME;
+        content |= s[i].part == DLP_PART_ATTACHMENT && text_has(&s[i], "rank,name,dod id");
+    }
+    assert_true(name && content);
+    assert_true(text_has(at(m, "fwd.eml/body"), "FOUO inside"));
+    assert_true(text_has(at(m, "fwd.eml/subject"), "inner"));
+    assert_int_equal(inc, 0);
+    dlp_message_free(m);
+}
+
+static void test_limits(void **state)
 {
     dlp_limits_t l;
+    uint32_t inc;
+    dlp_limits_default(&l);
+    l.v[DLP_LIMIT_MIME_PARTS] = 2;
+    dlp_message_t *m = parse_with(multipart, strlen(multipart), &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_MIME_PARTS));
+    assert_null(at(m, "fwd.eml/body"));
+    dlp_message_free(m);
+
+    dlp_limits_default(&l);
+    l.v[DLP_LIMIT_MIME_DEPTH] = 2;
+    m = parse_with(multipart, strlen(multipart), &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_MIME_DEPTH));
+    dlp_message_free(m);
+
+    dlp_limits_default(&l);
+    l.v[DLP_LIMIT_DECOMPRESSED_BYTES] = 1024;
+    char *big = malloc(200000);
+    int k = sprintf(big, "Content-Type: text/plain\n\n");
+    memset(big + k, 'a', 100000);
+    big[k + 100000] = 0;
+    m = parse_with(big, strlen(big), &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_DECOMPRESSED_BYTES));
+    assert_int_equal(at(m, "body")->len, 1024);
+    dlp_message_free(m);
+
     dlp_limits_default(&l);
     l.v[DLP_LIMIT_MESSAGE_BYTES] = 1024;
-    char *raw = malloc(4096);
-    memset(raw, 'a', 4096);
-    memcpy(raw, "Subject: x\n\n", 12);
-    dlp_message_t *m;
-    uint32_t inc = 0;
-    assert_int_equal(dlp_message_parse((uint8_t *)raw, 4096, &l, &m, &inc), DLP_OK);
+    m = parse_with(big, strlen(big), &l, &inc);
     assert_true(inc & (1u << DLP_LIMIT_MESSAGE_BYTES));
-    assert_int_equal(find_part(m, DLP_PART_BODY)->len, 1024 - 12);
+    dlp_message_free(m);
+    free(big);
+}
+
+/* 1,000 nested multiparts: the walk stops at the depth limit and says so. */
+static void test_deep_nesting(void **state)
+{
+    size_t cap = 1 << 20, k = 0;
+    char *raw = malloc(cap);
+    for (int i = 0; i < 1000; i++)
+        k += (size_t)snprintf(raw + k, cap - k,
+                              "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i);
+    k += (size_t)snprintf(raw + k, cap - k, "Content-Type: text/plain\n\nFOUO deep\n");
+    for (int i = 999; i >= 0; i--)
+        k += (size_t)snprintf(raw + k, cap - k, "--b%d--\n", i);
+    uint32_t inc;
+    dlp_limits_t l;
+    dlp_limits_default(&l);
+    dlp_message_t *m = parse_with(raw, k, &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_MIME_DEPTH));
     dlp_message_free(m);
     free(raw);
 }
 
-static void test_headers_only_and_empty(void **state)
+static void test_broken_and_empty(void **state)
 {
     uint32_t inc;
     dlp_message_t *m = parse("Subject: only headers", &inc);
-    assert_non_null(find_part(m, DLP_PART_SUBJECT));
-    assert_null(find_part(m, DLP_PART_BODY));
+    assert_non_null(at(m, "subject"));
+    assert_null(at(m, "body"));
     dlp_message_free(m);
     m = parse("", &inc);
     const dlp_surface_t *s;
-    assert_int_equal(dlp_message_surfaces(m, &s), 0);
+    dlp_message_surfaces(m, &s);
+    dlp_message_free(m);
+    /* a multipart whose closing boundary never comes still yields its text */
+    m = parse("Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n"
+              "FOUO truncated",
+              &inc);
+    assert_true(text_has(at(m, "body"), "FOUO truncated"));
     dlp_message_free(m);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_headers_unfolded_and_addresses),
-        cmocka_unit_test(test_transfer_encodings_decoded),
-        cmocka_unit_test(test_message_bytes_limit),
-        cmocka_unit_test(test_headers_only_and_empty),
+        cmocka_unit_test(test_headers_and_addresses),
+        cmocka_unit_test(test_encodings_and_charsets),
+        cmocka_unit_test(test_html_rendered),
+        cmocka_unit_test(test_attachments_and_forwarded_mail),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_broken_and_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
