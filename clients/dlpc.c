@@ -138,6 +138,14 @@ static void print_recipient_human(const Dlp__V1__RecipientResult *r)
     printf(" action=%s\n", dlp_client_action_name(r->action));
 }
 
+static void print_attachment_human(const Dlp__V1__Attachment *a)
+{
+    printf("  attachment %s type=%s declared=%s size=%llu%s%s%s%s\n", a->where, a->detected_type,
+           a->declared_type, (unsigned long long)a->size, a->type_mismatch ? " type-mismatch" : "",
+           a->encrypted ? " encrypted" : "", a->extracted ? " extracted" : "",
+           a->truncated ? " truncated" : "");
+}
+
 static void print_scan_human(const char *file, const Dlp__V1__ScanResponse *s)
 {
     char act[16];
@@ -153,6 +161,8 @@ static void print_scan_human(const char *file, const Dlp__V1__ScanResponse *s)
         print_finding_human(s->findings[i]);
     for (size_t i = 0; i < s->n_recipients; i++)
         print_recipient_human(s->recipients[i]);
+    for (size_t i = 0; i < s->n_attachments; i++)
+        print_attachment_human(s->attachments[i]);
     for (size_t i = 0; i < s->n_reasons; i++)
         printf("  reason: %s\n", s->reasons[i]);
     if (s->notice[0]) {
@@ -199,6 +209,21 @@ static json_t *recipients_json(const Dlp__V1__ScanResponse *s)
     return a;
 }
 
+static json_t *attachments_json(const Dlp__V1__ScanResponse *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->n_attachments; i++) {
+        const Dlp__V1__Attachment *t = s->attachments[i];
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:s, s:s, s:I, s:b, s:b, s:b, s:b}", "where", t->where,
+                         "filename", str_or_null(t->filename), "declared_type", t->declared_type,
+                         "detected_type", t->detected_type, "size", (json_int_t)t->size,
+                         "type_mismatch", t->type_mismatch, "encrypted", t->encrypted, "extracted",
+                         t->extracted, "truncated", t->truncated));
+    }
+    return a;
+}
+
 static json_t *strings_json(char **v, size_t n)
 {
     json_t *a = json_array();
@@ -223,13 +248,13 @@ static int print_json_line(json_t *o)
 
 static int print_scan_json(const char *file, const Dlp__V1__ScanResponse *s)
 {
-    json_t *o =
-        json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:I}", "file", file, "action",
-                  dlp_client_action_name(s->action), "score", (json_int_t)s->score, "findings",
-                  findings_json(s), "recipients", recipients_json(s), "reasons",
-                  strings_json(s->reasons, s->n_reasons), "notice", str_or_null(s->notice),
-                  "incomplete", strings_json(s->incomplete, s->n_incomplete), "rules_version",
-                  s->rules_version, "scan_us", (json_int_t)s->scan_us);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:I}", "file", file,
+                          "action", dlp_client_action_name(s->action), "score",
+                          (json_int_t)s->score, "findings", findings_json(s), "recipients",
+                          recipients_json(s), "attachments", attachments_json(s), "reasons",
+                          strings_json(s->reasons, s->n_reasons), "notice", str_or_null(s->notice),
+                          "incomplete", strings_json(s->incomplete, s->n_incomplete),
+                          "rules_version", s->rules_version, "scan_us", (json_int_t)s->scan_us);
     return print_json_line(o);
 }
 

@@ -81,12 +81,28 @@ static void fill_recipient(Dlp__V1__RecipientResult *out, const dlp_recipient_t 
     out->source = (Dlp__V1__RecipientSource)(r->source + 1);
 }
 
+static void fill_attachment(Dlp__V1__Attachment *out, const dlp_attachment_t *a)
+{
+    dlp__v1__attachment__init(out);
+    out->where = str(a->where);
+    out->filename = str(a->filename);
+    out->declared_type = str(a->declared_type);
+    out->detected_type = str(a->detected_type);
+    out->size = a->size;
+    out->type_mismatch = (a->flags & DLP_ATT_TYPE_MISMATCH) != 0;
+    out->encrypted = (a->flags & DLP_ATT_ENCRYPTED) != 0;
+    out->extracted = (a->flags & DLP_ATT_EXTRACTED) != 0;
+    out->truncated = (a->flags & DLP_ATT_TRUNCATED) != 0;
+}
+
 /* Pointer arrays and message arrays for the repeated fields. */
 typedef struct scratch {
     Dlp__V1__Finding *f;
     Dlp__V1__Finding **fp;
     Dlp__V1__RecipientResult *r;
     Dlp__V1__RecipientResult **rp;
+    Dlp__V1__Attachment *a;
+    Dlp__V1__Attachment **ap;
 } scratch_t;
 
 static void scratch_free(scratch_t *s)
@@ -95,16 +111,21 @@ static void scratch_free(scratch_t *s)
     free(s->fp);
     free(s->r);
     free(s->rp);
+    free(s->a);
+    free(s->ap);
 }
 
 static int scratch_alloc(scratch_t *s, const dlp_verdict_t *v)
 {
     size_t nf = v->n_findings ? v->n_findings : 1, nr = v->n_recipients ? v->n_recipients : 1;
+    size_t na = v->n_attachments ? v->n_attachments : 1;
     s->f = calloc(nf, sizeof(*s->f));
     s->fp = calloc(nf, sizeof(*s->fp));
     s->r = calloc(nr, sizeof(*s->r));
     s->rp = calloc(nr, sizeof(*s->rp));
-    return s->f && s->fp && s->r && s->rp ? 0 : -1;
+    s->a = calloc(na, sizeof(*s->a));
+    s->ap = calloc(na, sizeof(*s->ap));
+    return s->f && s->fp && s->r && s->rp && s->a && s->ap ? 0 : -1;
 }
 
 int dlpd_convert_scan_frame(uint64_t id, const dlp_verdict_t *v, uint8_t **frame, size_t *len)
@@ -125,6 +146,10 @@ int dlpd_convert_scan_frame(uint64_t id, const dlp_verdict_t *v, uint8_t **frame
         fill_recipient(&s.r[i], &v->recipients[i]);
         s.rp[i] = &s.r[i];
     }
+    for (size_t i = 0; i < v->n_attachments; i++) {
+        fill_attachment(&s.a[i], &v->attachments[i]);
+        s.ap[i] = &s.a[i];
+    }
     for (int l = 0; l < DLP_LIMIT__COUNT; l++)
         if (v->incomplete & (1u << l))
             incomplete[sr.n_incomplete++] = str(dlp_limit_name((dlp_limit_t)l));
@@ -144,6 +169,8 @@ int dlpd_convert_scan_frame(uint64_t id, const dlp_verdict_t *v, uint8_t **frame
     sr.scan_us = v->scan_us;
     sr.incomplete = incomplete;
     sr.profile = str(v->profile);
+    sr.n_attachments = v->n_attachments;
+    sr.attachments = s.ap;
 
     resp.id = id;
     resp.body_case = DLP__V1__RESPONSE__BODY_SCAN;

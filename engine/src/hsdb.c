@@ -79,8 +79,8 @@ static int som_compiles(const dlp_pattern_t *p)
 {
     hs_database_t *db = NULL;
     hs_compile_error_t *ce = NULL;
-    int ok = hs_compile(p->regex, p->flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db,
-                        &ce) == HS_SUCCESS;
+    int ok = hs_compile(p->regex, p->flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db, &ce) ==
+             HS_SUCCESS;
     hs_free_compile_error(ce);
     hs_free_database(db);
     return ok;
@@ -109,8 +109,7 @@ static int compile_som(dlp_hsdb_t *h, const dlp_ruleset_t *set)
     for (int attempt = 0; attempt < 2; attempt++) {
         size_t bad = (size_t)-1;
         char err[256];
-        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err,
-                         sizeof(err));
+        int rc = compile(set->patterns, n, h->som_ok, NULL, 1, &h->som_db, &bad, err, sizeof(err));
         if (rc != DLP_EHS)
             return rc;
         if (bad >= n)

@@ -14,6 +14,7 @@
 #include "message.h"
 
 #include <gmime/gmime.h>
+#include <magic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,10 @@ struct dlp_message {
     size_t n_addrs, cap_addrs;
     owned_t *owned;
     size_t n_owned, cap_owned;
+    dlp_msg_attachment_t *att;
+    size_t n_att, cap_att;
     /* the walk */
+    magic_t magic;
     const dlp_limits_t *limits;
     uint32_t *incomplete;
     uint64_t deadline_ns;
@@ -198,25 +202,90 @@ static int is_textual(GMimeContentType *ct)
            g_mime_content_type_is_type(ct, "application", "csv");
 }
 
-/* Decoded text of a part as a surface; HTML is rendered to text first. */
-static void add_part_text(dlp_message_t *m, GMimePart *part, GMimeContentType *ct, dlp_part_t kind,
-                          const char *where)
+/* Decoded text as a surface; HTML is rendered to text first. */
+static int add_decoded_text(dlp_message_t *m, GMimeContentType *ct, const uint8_t *d, size_t n,
+                            dlp_part_t kind, const char *where)
 {
-    const char *cs = g_mime_content_type_get_parameter(ct, "charset");
-    size_t n;
-    uint8_t *d = decode_part(m, part, is_textual(ct) ? cs : NULL, &n);
     if (!d || n == 0)
-        return;
-    if (g_mime_content_type_is_type(ct, "text", "html")) {
-        size_t tn = 0;
-        char *text = dlp_html_to_text(d, n, &tn);
-        if (text && own(m, text, tn + 1) == DLP_OK)
-            add_surface(m, kind, where, (const uint8_t *)text, tn);
-        else if (!text)
-            m->oom = 1;
+        return 0;
+    if (!g_mime_content_type_is_type(ct, "text", "html")) {
+        add_surface(m, kind, where, d, n);
+        return 1;
+    }
+    size_t tn = 0;
+    char *text = dlp_html_to_text(d, n, &tn);
+    if (!text) {
+        m->oom = 1;
+        return 0;
+    }
+    if (own(m, text, tn + 1) == DLP_OK)
+        add_surface(m, kind, where, (const uint8_t *)text, tn);
+    return 1;
+}
+
+static char *own_strdup(dlp_message_t *m, const char *s)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && own(m, d, strlen(s) + 1))
+        return NULL;
+    return d;
+}
+
+/*
+ * Content and declared types disagree when their top-level types differ, or
+ * both are application/ types with different subtypes. The generic
+ * application/octet-stream declares nothing, and text content of a declared
+ * text type agrees whatever the subtype.
+ */
+static int type_mismatch(const char *declared, const char *detected)
+{
+    if (!declared || !detected || !strcasecmp(declared, detected) ||
+        !strcasecmp(declared, "application/octet-stream") ||
+        !strcasecmp(detected, "application/octet-stream"))
+        return 0;
+    const char *ds = strchr(declared, '/'), *ts = strchr(detected, '/');
+    if (!ds || !ts)
+        return 0;
+    size_t dl = (size_t)(ds - declared), tl = (size_t)(ts - detected);
+    if (dl != tl || strncasecmp(declared, detected, dl) != 0)
+        return !(dl == 4 && !strncasecmp(declared, "text", 4) && tl == 11 &&
+                 !strncasecmp(detected, "application", 11) && strstr(detected, "json"));
+    return strncasecmp(declared, "application", dl) == 0 && strcasecmp(ds, ts) != 0 &&
+           !(strstr(ds, "zip") && strstr(detected, "openxmlformats"));
+}
+
+/* An attachment (or a part that is not inline text): typed, recorded, its text read. */
+static void walk_attachment(dlp_message_t *m, GMimePart *part, GMimeContentType *ct,
+                            const char *filename, const char *path)
+{
+    const char *where = label(m, path, filename && *filename ? filename : "attachment");
+    if (!where || DLP_GROW(m->att, m->cap_att, m->n_att + 1)) {
+        m->oom = 1;
         return;
     }
-    add_surface(m, kind, where, d, n);
+    int textual = is_textual(ct);
+    uint32_t before = *m->incomplete;
+    size_t n = 0;
+    const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+    uint8_t *d = decode_part(m, part, textual ? cs : NULL, &n);
+    char *declared = g_mime_content_type_get_mime_type(ct);
+    const char *detected = m->magic && d ? magic_buffer(m->magic, d, n) : NULL;
+    dlp_msg_attachment_t *a = &m->att[m->n_att++];
+    memset(a, 0, sizeof(*a));
+    a->where = where;
+    a->filename = own_strdup(m, filename);
+    a->declared_type = own_strdup(m, declared);
+    a->detected_type = own_strdup(m, detected ? detected : "application/octet-stream");
+    a->size = n;
+    g_free(declared);
+    if (type_mismatch(a->declared_type, detected))
+        a->flags |= DLP_ATT_TYPE_MISMATCH;
+    if ((*m->incomplete & ~before) &
+        ((1u << DLP_LIMIT_ENTRY_BYTES) | (1u << DLP_LIMIT_DECOMPRESSED_BYTES)))
+        a->flags |= DLP_ATT_TRUNCATED;
+    int text = textual || (detected && !strncmp(detected, "text/", 5));
+    if (text && add_decoded_text(m, ct, d, n, DLP_PART_ATTACHMENT, where))
+        a->flags |= DLP_ATT_EXTRACTED;
 }
 
 static void walk_part(dlp_message_t *m, GMimePart *part, const char *path)
@@ -231,15 +300,15 @@ static void walk_part(dlp_message_t *m, GMimePart *part, const char *path)
     }
     int inline_text = g_mime_content_type_is_type(ct, "text", "plain") ||
                       g_mime_content_type_is_type(ct, "text", "html");
-    if (!attachment && inline_text) {
-        const char *where = label(m, path, "body");
-        if (where)
-            add_part_text(m, part, ct, DLP_PART_BODY, where);
-    } else if (is_textual(ct)) {
-        const char *where = label(m, path, filename && *filename ? filename : "attachment");
-        if (where)
-            add_part_text(m, part, ct, DLP_PART_ATTACHMENT, where);
+    if (attachment || !inline_text) {
+        walk_attachment(m, part, ct, filename, path);
+        return;
     }
+    const char *where = label(m, path, "body");
+    size_t n;
+    uint8_t *d =
+        where ? decode_part(m, part, g_mime_content_type_get_parameter(ct, "charset"), &n) : NULL;
+    add_decoded_text(m, ct, d, d ? n : 0, DLP_PART_BODY, where);
 }
 
 static const char *const free_text_headers[] = {"comments", "keywords", "content-description",
@@ -344,9 +413,10 @@ static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned 
 
 /* ------------------------------------------------------------------ API */
 
-int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits,
-                      uint64_t deadline_ns, dlp_message_t **out, uint32_t *incomplete)
+int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_read_ctx_t *ctx,
+                      dlp_message_t **out, uint32_t *incomplete)
 {
+    const dlp_limits_t *limits = ctx->limits;
     *out = NULL;
     pthread_once(&gmime_once, gmime_init);
     dlp_message_t *m = calloc(1, sizeof(*m));
@@ -354,7 +424,8 @@ int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits
         return DLP_ENOMEM;
     m->limits = limits;
     m->incomplete = incomplete;
-    m->deadline_ns = deadline_ns;
+    m->deadline_ns = ctx->deadline_ns;
+    m->magic = ctx->magic;
     if (len > limits->v[DLP_LIMIT_MESSAGE_BYTES]) {
         len = limits->v[DLP_LIMIT_MESSAGE_BYTES];
         *incomplete |= 1u << DLP_LIMIT_MESSAGE_BYTES;
@@ -377,6 +448,7 @@ int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits
     }
     m->limits = NULL;
     m->incomplete = NULL;
+    m->magic = NULL;
     if (m->oom) {
         dlp_message_free(m);
         return DLP_ENOMEM;
@@ -389,6 +461,12 @@ size_t dlp_message_surfaces(const dlp_message_t *m, const dlp_surface_t **out)
 {
     *out = m->surf;
     return m->n_surf;
+}
+
+size_t dlp_message_attachments(const dlp_message_t *m, const dlp_msg_attachment_t **out)
+{
+    *out = m->att;
+    return m->n_att;
 }
 
 size_t dlp_message_recipients(const dlp_message_t *m, const dlp_addr_t **out)
@@ -410,5 +488,6 @@ void dlp_message_free(dlp_message_t *m)
     free(m->addrs);
     free(m->owned);
     free(m->surf);
+    free(m->att);
     free(m);
 }

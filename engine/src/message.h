@@ -27,15 +27,30 @@ typedef struct dlp_addr {
     dlp_source_t source;
 } dlp_addr_t;
 
+/* What the reader learnt about one attachment; strings owned by the message. */
+typedef struct dlp_msg_attachment {
+    const char *where, *filename, *declared_type, *detected_type;
+    uint64_t size;
+    uint32_t flags; /* DLP_ATT_* */
+} dlp_msg_attachment_t;
+
+/* What a read needs besides the bytes. magic is the caller's (per thread). */
+typedef struct dlp_read_ctx {
+    const dlp_limits_t *limits;
+    uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 = none */
+    void *magic;          /* a libmagic handle loaded with MAGIC_MIME_TYPE, or NULL */
+} dlp_read_ctx_t;
+
 typedef struct dlp_message dlp_message_t;
 
 /*
- * Parses raw (not retained). Limits that are hit, including deadline_ns
- * (CLOCK_MONOTONIC, 0 = none) as scan_time_ms, set their bit in *incomplete
- * and stop the walk there. Returns DLP_OK or DLP_ENOMEM.
+ * Parses raw (not retained). Limits that are hit, including the deadline as
+ * scan_time_ms, set their bit in *incomplete and stop the walk there.
+ * Returns DLP_OK or DLP_ENOMEM.
  */
-int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_limits_t *limits,
-                      uint64_t deadline_ns, dlp_message_t **out, uint32_t *incomplete);
+int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_read_ctx_t *ctx,
+                      dlp_message_t **out, uint32_t *incomplete);
+size_t dlp_message_attachments(const dlp_message_t *m, const dlp_msg_attachment_t **out);
 size_t dlp_message_surfaces(const dlp_message_t *m, const dlp_surface_t **out);
 size_t dlp_message_recipients(const dlp_message_t *m, const dlp_addr_t **out);
 /* Frees the message and wipes every buffer that held decoded text. */

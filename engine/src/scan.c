@@ -9,6 +9,7 @@
  * constant work; everything costly runs once per finding, not per match.
  */
 #include <hs/hs.h>
+#include <magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,12 +48,24 @@ struct dlp_scanner {
     size_t cap_pend;
     candidate_t *cand;
     size_t n_cand, cap_cand;
+    magic_t magic; /* libmagic is not thread-safe: one handle per scanner */
 };
 
 int dlp_scanner_new(dlp_scanner_t **out)
 {
-    *out = calloc(1, sizeof(dlp_scanner_t));
-    return *out ? DLP_OK : DLP_ENOMEM;
+    dlp_scanner_t *s = calloc(1, sizeof(dlp_scanner_t));
+    if (!s)
+        return DLP_ENOMEM;
+    /* Types come from content only; compressed data is typed, not opened. */
+    s->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    if (!s->magic || magic_load(s->magic, NULL) != 0) {
+        if (s->magic)
+            magic_close(s->magic);
+        free(s);
+        return DLP_EIO;
+    }
+    *out = s;
+    return DLP_OK;
 }
 
 void dlp_scanner_free(dlp_scanner_t *s)
@@ -60,6 +73,7 @@ void dlp_scanner_free(dlp_scanner_t *s)
     if (!s)
         return;
     hs_free_scratch(s->scratch);
+    magic_close(s->magic);
     free(s->pend);
     free(s->cand);
     free(s);
@@ -416,6 +430,29 @@ static int classify_recipients(scan_ctx_t *c, const dlp_scan_input_t *in, const 
     return DLP_OK;
 }
 
+static const char *vb_dup(dlp_vb_t *vb, const char *s)
+{
+    return s ? dlp_vb_strdup(vb, s, strlen(s)) : NULL;
+}
+
+static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m)
+{
+    const dlp_msg_attachment_t *a;
+    size_t n = dlp_message_attachments(m, &a);
+    for (size_t i = 0; i < n; i++) {
+        dlp_attachment_t *o = dlp_vb_add_attachment(vb);
+        if (!o)
+            return DLP_ENOMEM;
+        o->where = vb_dup(vb, a[i].where);
+        o->filename = vb_dup(vb, a[i].filename);
+        o->declared_type = vb_dup(vb, a[i].declared_type);
+        o->detected_type = vb_dup(vb, a[i].detected_type);
+        o->size = a[i].size;
+        o->flags = a[i].flags;
+    }
+    return DLP_OK;
+}
+
 static uint64_t scan_deadline(const dlp_engine_t *e, const dlp_scan_input_t *in, uint64_t start)
 {
     uint64_t d = start + e->limits.v[DLP_LIMIT_SCAN_TIME] * 1000000ull;
@@ -425,8 +462,8 @@ static uint64_t scan_deadline(const dlp_engine_t *e, const dlp_scan_input_t *in,
 static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t **m)
 {
     dlp_verdict_t *v = dlp_vb_verdict(c->vb);
-    int rc = dlp_message_parse(in->message, in->message_len, &c->e->limits, c->deadline_ns, m,
-                               &v->incomplete);
+    dlp_read_ctx_t rc_ctx = {&c->e->limits, c->deadline_ns, c->s->magic};
+    int rc = dlp_message_parse(in->message, in->message_len, &rc_ctx, m, &v->incomplete);
     if (rc)
         return rc;
     const dlp_surface_t *surf;
@@ -440,7 +477,7 @@ static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t
     }
     if (c->timed_out)
         v->incomplete |= 1u << DLP_LIMIT_SCAN_TIME;
-    return rc;
+    return rc ? rc : copy_attachments(c->vb, *m);
 }
 
 int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_verdict_t **out)

@@ -24,6 +24,8 @@ struct dlp_vb {
     size_t cap_recipients;
     const char **reasons;
     size_t cap_reasons;
+    dlp_attachment_t *attachments;
+    size_t cap_attachments;
     chunk_t *chunks;
 };
 
@@ -50,6 +52,7 @@ void dlp_verdict_free(dlp_verdict_t *v)
     free(vb->findings);
     free(vb->recipients);
     free(vb->reasons);
+    free(vb->attachments);
     free(vb);
 }
 
@@ -135,6 +138,16 @@ dlp_recipient_t *dlp_vb_add_recipient(dlp_vb_t *vb)
 dlp_recipient_t *dlp_vb_recipient(dlp_vb_t *vb, size_t i)
 {
     return &vb->recipients[i];
+}
+
+dlp_attachment_t *dlp_vb_add_attachment(dlp_vb_t *vb)
+{
+    if (DLP_GROW(vb->attachments, vb->cap_attachments, vb->pub.n_attachments + 1))
+        return NULL;
+    vb->pub.attachments = vb->attachments;
+    dlp_attachment_t *a = &vb->attachments[vb->pub.n_attachments++];
+    memset(a, 0, sizeof(*a));
+    return a;
 }
 
 int dlp_vb_add_reason(dlp_vb_t *vb, const char *fmt, ...)

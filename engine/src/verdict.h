@@ -19,6 +19,8 @@ dlp_finding_t *dlp_vb_add_finding(dlp_vb_t *vb);
 dlp_finding_t *dlp_vb_finding(dlp_vb_t *vb, size_t i);
 dlp_recipient_t *dlp_vb_add_recipient(dlp_vb_t *vb);
 dlp_recipient_t *dlp_vb_recipient(dlp_vb_t *vb, size_t i);
+/* Appends a zeroed attachment record; NULL on out of memory. */
+dlp_attachment_t *dlp_vb_add_attachment(dlp_vb_t *vb);
 int dlp_vb_add_reason(dlp_vb_t *vb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Removes the last finding (e.g. below its rule's min_count). */
 void dlp_vb_drop_last_finding(dlp_vb_t *vb);

@@ -77,9 +77,9 @@ static int has_marking_finding(json_t *o)
 /* Every key of the documented schema is there, in order. */
 static void assert_schema(json_t *o)
 {
-    static const char *const keys[] = {"file",          "action",  "score",  "findings",
-                                       "recipients",    "reasons", "notice", "incomplete",
-                                       "rules_version", "scan_us"};
+    static const char *const keys[] = {"file",       "action",        "score",   "findings",
+                                       "recipients", "attachments",   "reasons", "notice",
+                                       "incomplete", "rules_version", "scan_us"};
     const char *key;
     json_t *v;
     size_t i = 0;
@@ -92,6 +92,7 @@ static void assert_schema(json_t *o)
     assert_int_equal(i, sizeof(keys) / sizeof(keys[0]));
     assert_true(json_is_integer(json_object_get(o, "score")));
     assert_true(json_is_array(json_object_get(o, "recipients")));
+    assert_true(json_is_array(json_object_get(o, "attachments")));
 }
 
 static void test_fouo_to_ml_is_blocked(void **state)

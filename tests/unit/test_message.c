@@ -8,15 +8,23 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <magic.h>
 
 #include "message.h"
 #include "testutil.h"
+
+static magic_t magic;
 
 static dlp_message_t *parse_with(const char *raw, size_t len, const dlp_limits_t *l, uint32_t *inc)
 {
     dlp_message_t *m;
     *inc = 0;
-    assert_int_equal(dlp_message_parse((const uint8_t *)raw, len, l, 0, &m, inc), DLP_OK);
+    if (!magic) {
+        magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+        assert_int_equal(magic_load(magic, NULL), 0);
+    }
+    dlp_read_ctx_t ctx = {l, 0, magic};
+    assert_int_equal(dlp_message_parse((const uint8_t *)raw, len, &ctx, &m, inc), DLP_OK);
     return m;
 }
 
@@ -176,6 +184,51 @@ static void test_limits(void **state)
     free(big);
 }
 
+static const dlp_msg_attachment_t *attachment(const dlp_message_t *m, const char *where)
+{
+    const dlp_msg_attachment_t *a;
+    size_t n = dlp_message_attachments(m, &a);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i].where, where) == 0)
+            return &a[i];
+    return NULL;
+}
+
+static void test_attachment_types(void **state)
+{
+    /* a PNG declared as PNG, a zip declared as a PDF, a csv */
+    const char *raw =
+        "Content-Type: multipart/mixed; boundary=Q\n\n"
+        "--Q\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n"
+        "Content-Disposition: attachment; filename=pic.png\n\n"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+        "RU5ErkJggg==\n"
+        "--Q\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n"
+        "Content-Disposition: attachment; filename=report.pdf\n\n"
+        "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==\n"
+        "--Q\nContent-Type: text/csv\nContent-Disposition: attachment; filename=a.csv\n\n"
+        "name,rank\nSmith,SGT\n"
+        "--Q--\n";
+    uint32_t inc;
+    dlp_message_t *m = parse(raw, &inc);
+    const dlp_msg_attachment_t *png = attachment(m, "pic.png");
+    assert_non_null(png);
+    assert_string_equal(png->detected_type, "image/png");
+    assert_int_equal(png->size, 70);
+    assert_false(png->flags & DLP_ATT_TYPE_MISMATCH);
+    assert_false(png->flags & DLP_ATT_EXTRACTED);
+    const dlp_msg_attachment_t *pdf = attachment(m, "report.pdf");
+    assert_non_null(pdf);
+    assert_string_equal(pdf->declared_type, "application/pdf");
+    assert_string_equal(pdf->detected_type, "application/zip");
+    assert_true(pdf->flags & DLP_ATT_TYPE_MISMATCH);
+    const dlp_msg_attachment_t *csv = attachment(m, "a.csv");
+    assert_non_null(csv);
+    assert_true(csv->flags & DLP_ATT_EXTRACTED);
+    assert_false(csv->flags & DLP_ATT_TYPE_MISMATCH);
+    dlp_message_free(m);
+}
+
 /* 1,000 nested multiparts: the walk stops at the depth limit and says so. */
 static void test_deep_nesting(void **state)
 {
@@ -223,8 +276,12 @@ int main(void)
         cmocka_unit_test(test_html_rendered),
         cmocka_unit_test(test_attachments_and_forwarded_mail),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_attachment_types),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_broken_and_empty),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    if (magic)
+        magic_close(magic);
+    return rc;
 }

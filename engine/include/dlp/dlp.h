@@ -321,6 +321,21 @@ typedef struct dlp_recipient {
     dlp_action_t action;
 } dlp_recipient_t;
 
+/* Attachment flags. */
+#define DLP_ATT_TYPE_MISMATCH 0x1u /* content type (libmagic) differs from the declared one */
+#define DLP_ATT_ENCRYPTED 0x2u     /* encrypted: its content could not be inspected */
+#define DLP_ATT_EXTRACTED 0x4u     /* text was extracted from it and scanned */
+#define DLP_ATT_TRUNCATED 0x8u     /* a size limit cut it short */
+
+typedef struct dlp_attachment {
+    const char *where;         /* its path in the message, as in findings */
+    const char *filename;      /* NULL when it has none */
+    const char *declared_type; /* from Content-Type */
+    const char *detected_type; /* from its content (libmagic) */
+    uint64_t size;             /* decoded bytes */
+    uint32_t flags;            /* DLP_ATT_* */
+} dlp_attachment_t;
+
 typedef struct dlp_verdict {
     dlp_action_t action;
     dlp_action_t would_action; /* before monitor mode; == action otherwise */
@@ -332,6 +347,8 @@ typedef struct dlp_verdict {
     size_t n_recipients;
     const char *const *reasons;
     size_t n_reasons;
+    const dlp_attachment_t *attachments;
+    size_t n_attachments;
     const char *notice;        /* for the sender; NULL when there is nothing to say */
     const char *profile;
     const char *rules_version;
