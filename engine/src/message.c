@@ -21,33 +21,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "extract.h"
 #include "html.h"
+#include "reader.h"
 #include "util.h"
 
 #define READ_CHUNK 65536
-
-typedef struct owned {
-    uint8_t *p;
-    size_t n;
-} owned_t;
-
-struct dlp_message {
-    dlp_surface_t *surf;
-    size_t n_surf, cap_surf;
-    dlp_addr_t *addrs;
-    size_t n_addrs, cap_addrs;
-    owned_t *owned;
-    size_t n_owned, cap_owned;
-    dlp_msg_attachment_t *att;
-    size_t n_att, cap_att;
-    /* the walk */
-    magic_t magic;
-    const dlp_limits_t *limits;
-    uint32_t *incomplete;
-    uint64_t deadline_ns;
-    uint64_t parts, decoded;
-    int oom, stop;
-};
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
@@ -56,14 +35,14 @@ static void gmime_init(void)
     g_mime_init();
 }
 
-static void hit(dlp_message_t *m, dlp_limit_t l)
+void dlp_rd_hit(dlp_message_t *m, dlp_limit_t l)
 {
     *m->incomplete |= 1u << l;
     m->stop = 1;
 }
 
 /* Takes ownership of p (wiped and freed with the message). */
-static int own(dlp_message_t *m, void *p, size_t n)
+int dlp_rd_own(dlp_message_t *m, void *p, size_t n)
 {
     if (!p || DLP_GROW(m->owned, m->cap_owned, m->n_owned + 1)) {
         dlp_wipe(p, n);
@@ -75,8 +54,8 @@ static int own(dlp_message_t *m, void *p, size_t n)
     return DLP_OK;
 }
 
-static void add_surface(dlp_message_t *m, dlp_part_t part, const char *where, const uint8_t *d,
-                        size_t n)
+void dlp_rd_surface(dlp_message_t *m, dlp_part_t part, const char *where, const uint8_t *d,
+                    size_t n)
 {
     if (n == 0 || m->oom)
         return;
@@ -88,16 +67,16 @@ static void add_surface(dlp_message_t *m, dlp_part_t part, const char *where, co
 }
 
 /* A copy of a NUL-terminated text as a surface. */
-static void add_text(dlp_message_t *m, dlp_part_t part, const char *where, const char *s)
+void dlp_rd_text(dlp_message_t *m, dlp_part_t part, const char *where, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     char *d = n ? strdup(s) : NULL;
-    if (n && own(m, d, n) == DLP_OK)
-        add_surface(m, part, where, (const uint8_t *)d, n);
+    if (n && dlp_rd_own(m, d, n) == DLP_OK)
+        dlp_rd_surface(m, part, where, (const uint8_t *)d, n);
 }
 
 /* A path label owned by the message: "body" at the top, "<prefix>/<name>" below. */
-static const char *label(dlp_message_t *m, const char *prefix, const char *name)
+const char *dlp_rd_label(dlp_message_t *m, const char *prefix, const char *name)
 {
     size_t pl = prefix ? strlen(prefix) : 0, nl = strlen(name);
     char *s = malloc(pl + nl + 2);
@@ -110,7 +89,7 @@ static const char *label(dlp_message_t *m, const char *prefix, const char *name)
         s[pl++] = '/';
     }
     memcpy(s + pl, name, nl + 1);
-    return own(m, s, pl + nl + 1) ? NULL : s;
+    return dlp_rd_own(m, s, pl + nl + 1) ? NULL : s;
 }
 
 /* ------------------------------------------------------------- decoding */
@@ -149,11 +128,8 @@ static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *chars
         add_filter(fs, g_mime_filter_basic_new(enc, FALSE));
     if (charset && !is_utf8_name(charset))
         add_filter(fs, g_mime_filter_charset_new(charset, "UTF-8"));
-    uint64_t budget = m->limits->v[DLP_LIMIT_DECOMPRESSED_BYTES] - m->decoded;
-    uint64_t entry = m->limits->v[DLP_LIMIT_ENTRY_BYTES];
-    dlp_limit_t which = entry < budget ? DLP_LIMIT_ENTRY_BYTES : DLP_LIMIT_DECOMPRESSED_BYTES;
-    if (entry < budget)
-        budget = entry;
+    dlp_limit_t which;
+    uint64_t budget = dlp_rd_entry_budget(m, &which);
     size_t cap = 0, n = 0;
     uint8_t *buf = NULL;
     for (;;) {
@@ -172,10 +148,8 @@ static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *chars
                 m->stop = 1;
             break;
         }
-        if (m->deadline_ns && dlp_now_ns() > m->deadline_ns) {
-            hit(m, DLP_LIMIT_SCAN_TIME);
+        if (dlp_rd_late(m))
             break;
-        }
     }
     g_object_unref(fs);
     m->decoded += n;
@@ -184,7 +158,7 @@ static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *chars
         free(buf);
         return NULL;
     }
-    if (own(m, buf, cap))
+    if (dlp_rd_own(m, buf, cap))
         return NULL;
     *len = n;
     return buf;
@@ -202,14 +176,13 @@ static int is_textual(GMimeContentType *ct)
            g_mime_content_type_is_type(ct, "application", "csv");
 }
 
-/* Decoded text as a surface; HTML is rendered to text first. */
-static int add_decoded_text(dlp_message_t *m, GMimeContentType *ct, const uint8_t *d, size_t n,
-                            dlp_part_t kind, const char *where)
+int dlp_rd_text_bytes(dlp_message_t *m, int html, const uint8_t *d, size_t n, dlp_part_t kind,
+                      const char *where)
 {
-    if (!d || n == 0)
+    if (!d || n == 0 || !where)
         return 0;
-    if (!g_mime_content_type_is_type(ct, "text", "html")) {
-        add_surface(m, kind, where, d, n);
+    if (!html) {
+        dlp_rd_surface(m, kind, where, d, n);
         return 1;
     }
     size_t tn = 0;
@@ -218,15 +191,20 @@ static int add_decoded_text(dlp_message_t *m, GMimeContentType *ct, const uint8_
         m->oom = 1;
         return 0;
     }
-    if (own(m, text, tn + 1) == DLP_OK)
-        add_surface(m, kind, where, (const uint8_t *)text, tn);
+    if (dlp_rd_own(m, text, tn + 1) == DLP_OK)
+        dlp_rd_surface(m, kind, where, (const uint8_t *)text, tn);
     return 1;
 }
 
-static char *own_strdup(dlp_message_t *m, const char *s)
+static int is_html(GMimeContentType *ct)
+{
+    return g_mime_content_type_is_type(ct, "text", "html");
+}
+
+char *dlp_rd_strdup(dlp_message_t *m, const char *s)
 {
     char *d = s ? strdup(s) : NULL;
-    if (s && own(m, d, strlen(s) + 1))
+    if (s && dlp_rd_own(m, d, strlen(s) + 1))
         return NULL;
     return d;
 }
@@ -254,15 +232,32 @@ static int type_mismatch(const char *declared, const char *detected)
            !(strstr(ds, "zip") && strstr(detected, "openxmlformats"));
 }
 
+long dlp_rd_attachment(dlp_message_t *m, const char *where, const char *filename,
+                       const char *declared, const char *detected, uint64_t size)
+{
+    if (DLP_GROW(m->att, m->cap_att, m->n_att + 1)) {
+        m->oom = 1;
+        return -1;
+    }
+    dlp_msg_attachment_t *a = &m->att[m->n_att];
+    memset(a, 0, sizeof(*a));
+    a->where = where;
+    a->filename = dlp_rd_strdup(m, filename);
+    a->declared_type = dlp_rd_strdup(m, declared ? declared : "");
+    a->detected_type = dlp_rd_strdup(m, detected ? detected : "application/octet-stream");
+    a->size = size;
+    if (type_mismatch(declared, detected))
+        a->flags |= DLP_ATT_TYPE_MISMATCH;
+    return (long)m->n_att++;
+}
+
 /* An attachment (or a part that is not inline text): typed, recorded, its text read. */
 static void walk_attachment(dlp_message_t *m, GMimePart *part, GMimeContentType *ct,
-                            const char *filename, const char *path)
+                            const char *filename, const char *path, unsigned depth)
 {
-    const char *where = label(m, path, filename && *filename ? filename : "attachment");
-    if (!where || DLP_GROW(m->att, m->cap_att, m->n_att + 1)) {
-        m->oom = 1;
+    const char *where = dlp_rd_label(m, path, filename && *filename ? filename : "attachment");
+    if (!where)
         return;
-    }
     int textual = is_textual(ct);
     uint32_t before = *m->incomplete;
     size_t n = 0;
@@ -270,45 +265,40 @@ static void walk_attachment(dlp_message_t *m, GMimePart *part, GMimeContentType 
     uint8_t *d = decode_part(m, part, textual ? cs : NULL, &n);
     char *declared = g_mime_content_type_get_mime_type(ct);
     const char *detected = m->magic && d ? magic_buffer(m->magic, d, n) : NULL;
-    dlp_msg_attachment_t *a = &m->att[m->n_att++];
-    memset(a, 0, sizeof(*a));
-    a->where = where;
-    a->filename = own_strdup(m, filename);
-    a->declared_type = own_strdup(m, declared);
-    a->detected_type = own_strdup(m, detected ? detected : "application/octet-stream");
-    a->size = n;
+    long ai = dlp_rd_attachment(m, where, filename, declared, detected, n);
     g_free(declared);
-    if (type_mismatch(a->declared_type, detected))
-        a->flags |= DLP_ATT_TYPE_MISMATCH;
+    if (ai < 0)
+        return;
     if ((*m->incomplete & ~before) &
         ((1u << DLP_LIMIT_ENTRY_BYTES) | (1u << DLP_LIMIT_DECOMPRESSED_BYTES)))
-        a->flags |= DLP_ATT_TRUNCATED;
-    int text = textual || (detected && !strncmp(detected, "text/", 5));
-    if (text && add_decoded_text(m, ct, d, n, DLP_PART_ATTACHMENT, where))
-        a->flags |= DLP_ATT_EXTRACTED;
+        m->att[ai].flags |= DLP_ATT_TRUNCATED;
+    if (textual && dlp_rd_text_bytes(m, is_html(ct), d, n, DLP_PART_ATTACHMENT, where))
+        m->att[ai].flags |= DLP_ATT_EXTRACTED;
+    else if (!textual && d)
+        dlp_extract(m, ai, d, n, depth);
 }
 
-static void walk_part(dlp_message_t *m, GMimePart *part, const char *path)
+static void walk_part(dlp_message_t *m, GMimePart *part, const char *path, unsigned depth)
 {
     GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
     const char *filename = g_mime_part_get_filename(part);
     int attachment = g_mime_part_is_attachment(part) || (filename && *filename);
     if (filename && *filename) {
-        const char *where = label(m, path, filename);
+        const char *where = dlp_rd_label(m, path, filename);
         if (where)
-            add_text(m, DLP_PART_FILENAME, where, filename);
+            dlp_rd_text(m, DLP_PART_FILENAME, where, filename);
     }
     int inline_text = g_mime_content_type_is_type(ct, "text", "plain") ||
                       g_mime_content_type_is_type(ct, "text", "html");
     if (attachment || !inline_text) {
-        walk_attachment(m, part, ct, filename, path);
+        walk_attachment(m, part, ct, filename, path, depth);
         return;
     }
-    const char *where = label(m, path, "body");
+    const char *where = dlp_rd_label(m, path, "body");
     size_t n;
     uint8_t *d =
         where ? decode_part(m, part, g_mime_content_type_get_parameter(ct, "charset"), &n) : NULL;
-    add_decoded_text(m, ct, d, d ? n : 0, DLP_PART_BODY, where);
+    dlp_rd_text_bytes(m, is_html(ct), d, d ? n : 0, DLP_PART_BODY, where);
 }
 
 static const char *const free_text_headers[] = {"comments", "keywords", "content-description",
@@ -325,9 +315,9 @@ static void add_free_text_headers(dlp_message_t *m, GMimeObject *obj, const char
             if (strcasecmp(name, free_text_headers[k]) != 0)
                 continue;
             char *v = g_mime_utils_header_decode_text(NULL, g_mime_header_get_raw_value(h));
-            const char *where = label(m, path, "header");
+            const char *where = dlp_rd_label(m, path, "header");
             if (where)
-                add_text(m, DLP_PART_HEADER, where, v);
+                dlp_rd_text(m, DLP_PART_HEADER, where, v);
             g_free(v);
         }
     }
@@ -363,9 +353,9 @@ static void walk_message(dlp_message_t *m, GMimeMessage *msg, const char *path, 
 {
     const char *subject = g_mime_message_get_subject(msg);
     if (subject) {
-        const char *where = label(m, path, "subject");
+        const char *where = dlp_rd_label(m, path, "subject");
         if (where)
-            add_text(m, DLP_PART_SUBJECT, where, subject);
+            dlp_rd_text(m, DLP_PART_SUBJECT, where, subject);
     }
     add_free_text_headers(m, GMIME_OBJECT(msg), path);
     if (depth == 0) {
@@ -384,21 +374,21 @@ static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned 
     if (m->stop || m->oom)
         return;
     if (depth > m->limits->v[DLP_LIMIT_MIME_DEPTH]) {
-        hit(m, DLP_LIMIT_MIME_DEPTH);
+        dlp_rd_hit(m, DLP_LIMIT_MIME_DEPTH);
         return;
     }
     if (++m->parts > m->limits->v[DLP_LIMIT_MIME_PARTS]) {
-        hit(m, DLP_LIMIT_MIME_PARTS);
+        dlp_rd_hit(m, DLP_LIMIT_MIME_PARTS);
         return;
     }
     if (m->deadline_ns && dlp_now_ns() > m->deadline_ns) {
-        hit(m, DLP_LIMIT_SCAN_TIME);
+        dlp_rd_hit(m, DLP_LIMIT_SCAN_TIME);
         return;
     }
     if (GMIME_IS_MESSAGE_PART(obj)) {
         GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
         const char *name = g_mime_object_get_content_disposition_parameter(obj, "filename");
-        const char *p = label(m, path, name && *name ? name : "message.eml");
+        const char *p = dlp_rd_label(m, path, name && *name ? name : "message.eml");
         if (inner && p)
             walk_message(m, inner, p, depth);
     } else if (GMIME_IS_MULTIPART(obj)) {
@@ -407,7 +397,43 @@ static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned 
         for (int i = 0; i < n && !m->stop && !m->oom; i++)
             walk(m, g_mime_multipart_get_part(mp, i), path, depth + 1);
     } else if (GMIME_IS_PART(obj)) {
-        walk_part(m, GMIME_PART(obj), path);
+        walk_part(m, GMIME_PART(obj), path, depth);
+    }
+}
+
+uint64_t dlp_rd_entry_budget(const dlp_message_t *m, dlp_limit_t *which)
+{
+    uint64_t total = m->limits->v[DLP_LIMIT_DECOMPRESSED_BYTES];
+    uint64_t budget = m->decoded < total ? total - m->decoded : 0;
+    uint64_t entry = m->limits->v[DLP_LIMIT_ENTRY_BYTES];
+    *which = entry < budget ? DLP_LIMIT_ENTRY_BYTES : DLP_LIMIT_DECOMPRESSED_BYTES;
+    return entry < budget ? entry : budget;
+}
+
+int dlp_rd_late(dlp_message_t *m)
+{
+    if (m->deadline_ns && dlp_now_ns() > m->deadline_ns)
+        dlp_rd_hit(m, DLP_LIMIT_SCAN_TIME);
+    return m->stop;
+}
+
+void dlp_rd_message_bytes(dlp_message_t *m, const uint8_t *d, size_t n, const char *where,
+                          unsigned depth)
+{
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)d, n);
+    GMimeParser *parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
+    GMimeMessage *msg = parser ? g_mime_parser_construct_message(parser, NULL) : NULL;
+    if (msg) {
+        walk_message(m, msg, where, depth);
+        g_object_unref(msg);
+    }
+    if (parser)
+        g_object_unref(parser);
+    if (stream) {
+        GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+        if (ba)
+            dlp_wipe(ba->data, ba->len);
+        g_object_unref(stream);
     }
 }
 
@@ -430,22 +456,7 @@ int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_read_ctx_t *ctx,
         len = limits->v[DLP_LIMIT_MESSAGE_BYTES];
         *incomplete |= 1u << DLP_LIMIT_MESSAGE_BYTES;
     }
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
-    GMimeParser *parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
-    GMimeMessage *msg = parser ? g_mime_parser_construct_message(parser, NULL) : NULL;
-    if (msg)
-        walk_message(m, msg, "", 0);
-    if (msg)
-        g_object_unref(msg);
-    if (parser)
-        g_object_unref(parser);
-    if (stream) {
-        /* the memory stream holds a copy of the raw message: wipe it */
-        GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
-        if (ba)
-            dlp_wipe(ba->data, ba->len);
-        g_object_unref(stream);
-    }
+    dlp_rd_message_bytes(m, raw, len, "", 0);
     m->limits = NULL;
     m->incomplete = NULL;
     m->magic = NULL;
