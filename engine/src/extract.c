@@ -2,7 +2,8 @@
  * extract.c - opens attachments whose text is not on their surface:
  * archives (zip, tar, gzip, bzip2, xz, 7z) through libarchive, office
  * documents (OOXML docx/xlsx/pptx, ODF odt/ods/odp) through libarchive and
- * libxml2, and forwarded mail through the message reader.
+ * libxml2, PDF through poppler (pdf.c), and forwarded mail through the
+ * message reader.
  *
  * Every archive entry is an attachment of its own (typed by libmagic,
  * labelled "outer.zip/inner/name") and is opened in turn, up to the archive
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pdf.h"
 #include "reader.h"
 #include "util.h"
 
@@ -304,6 +306,31 @@ static void archive(dlp_message_t *m, long ai, const uint8_t *d, size_t n, unsig
     m->att[ai].flags |= DLP_ATT_EXTRACTED;
 }
 
+static void pdf(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
+{
+    dlp_limit_t which;
+    uint64_t budget = dlp_rd_entry_budget(m, &which);
+    dlp_pdf_result_t r;
+    if (dlp_pdf_text(d, n, m->limits->v[DLP_LIMIT_PDF_PAGES], m->limits->v[DLP_LIMIT_PDF_OBJECTS],
+                     budget, &r) != DLP_OK) {
+        m->oom = 1;
+        return;
+    }
+    if (r.encrypted)
+        m->att[ai].flags |= DLP_ATT_ENCRYPTED;
+    if (r.limits & (1u << DLP_LIMIT_ENTRY_BYTES)) {
+        r.limits &= ~(1u << DLP_LIMIT_ENTRY_BYTES);
+        r.limits |= 1u << which;
+        m->att[ai].flags |= DLP_ATT_TRUNCATED;
+    }
+    *m->incomplete |= r.limits;
+    m->decoded += r.len;
+    if (r.text && dlp_rd_own(m, r.text, r.len + 1) == DLP_OK &&
+        dlp_rd_text_bytes(m, 0, (const uint8_t *)r.text, r.len, DLP_PART_ATTACHMENT,
+                          m->att[ai].where))
+        m->att[ai].flags |= DLP_ATT_EXTRACTED;
+}
+
 /*
  * libmagic names some generated OOXML and ODF packages just "zip"; their
  * member names are stored uncompressed, so the package is recognisable.
@@ -334,6 +361,8 @@ void dlp_extract(dlp_message_t *m, long ai, const uint8_t *d, size_t n, unsigned
         m->att[ai].flags |= DLP_ATT_EXTRACTED;
     } else if (is_office(t) || (!strcmp(t, "application/zip") && zip_is_office(d, n))) {
         office(m, ai, d, n);
+    } else if (!strcmp(t, "application/pdf")) {
+        pdf(m, ai, d, n);
     } else if (is_archive(t)) {
         archive(m, ai, d, n, depth);
     }
