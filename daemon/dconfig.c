@@ -172,6 +172,7 @@ static int parse_addrs(const dlp_config_t *cfg, const char *const *items, size_t
 
 /* --------------------------------------------------------------- scalars */
 
+/* A number; in base 10 a k, M or G suffix (binary: 64M is 64 MiB), as in the engine's limits. */
 static int parse_number(const char *s, int base, uint64_t *out)
 {
     char *end;
@@ -179,9 +180,21 @@ static int parse_number(const char *s, int base, uint64_t *out)
         return -1;
     errno = 0;
     unsigned long long v = strtoull(s, &end, base);
-    if (errno || *end)
+    if (errno)
         return -1;
-    *out = v;
+    unsigned shift = 0;
+    if (base == 10 && *end) {
+        const char *u = strchr("kKmMgG", *end);
+        if (!u)
+            return -1;
+        shift = (unsigned)(((u - "kKmMgG") / 2 + 1) * 10);
+        end++;
+        if (!strcmp(end, "i") || !strcmp(end, "iB") || !strcmp(end, "B"))
+            end += strlen(end);
+    }
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
     return 0;
 }
 
