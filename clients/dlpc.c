@@ -140,10 +140,14 @@ static void print_recipient_human(const Dlp__V1__RecipientResult *r)
 
 static void print_attachment_human(const Dlp__V1__Attachment *a)
 {
-    printf("  attachment %s type=%s declared=%s size=%llu%s%s%s%s\n", a->where, a->detected_type,
-           a->declared_type, (unsigned long long)a->size, a->type_mismatch ? " type-mismatch" : "",
+    printf("  attachment %s type=%s declared=%s size=%llu", a->where, a->detected_type,
+           a->declared_type, (unsigned long long)a->size);
+    if (a->width || a->height)
+        printf(" pixels=%ux%u", a->width, a->height);
+    printf("%s%s%s%s%s%s\n", a->type_mismatch ? " type-mismatch" : "",
            a->encrypted ? " encrypted" : "", a->extracted ? " extracted" : "",
-           a->truncated ? " truncated" : "");
+           a->truncated ? " truncated" : "", a->gps ? " gps" : "",
+           a->medical_image ? " medical-image" : "");
 }
 
 static void print_scan_human(const char *file, const Dlp__V1__ScanResponse *s)

@@ -93,6 +93,10 @@ static void fill_attachment(Dlp__V1__Attachment *out, const dlp_attachment_t *a)
     out->encrypted = (a->flags & DLP_ATT_ENCRYPTED) != 0;
     out->extracted = (a->flags & DLP_ATT_EXTRACTED) != 0;
     out->truncated = (a->flags & DLP_ATT_TRUNCATED) != 0;
+    out->width = a->width;
+    out->height = a->height;
+    out->gps = (a->flags & DLP_ATT_GPS) != 0;
+    out->medical_image = (a->flags & DLP_ATT_MEDICAL_IMAGE) != 0;
 }
 
 /* Pointer arrays and message arrays for the repeated fields. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "image.h"
 #include "pdf.h"
 #include "reader.h"
 #include "util.h"
@@ -361,6 +362,15 @@ void dlp_extract(dlp_message_t *m, long ai, const uint8_t *d, size_t n, unsigned
         m->att[ai].flags |= DLP_ATT_EXTRACTED;
     } else if (is_office(t) || (!strcmp(t, "application/zip") && zip_is_office(d, n))) {
         office(m, ai, d, n);
+    } else if (has_prefix(t, "image/")) {
+        dlp_image_t im;
+        dlp_image_inspect(d, n, t, &im);
+        m->att[ai].width = im.width;
+        m->att[ai].height = im.height;
+        if (im.gps)
+            m->att[ai].flags |= DLP_ATT_GPS;
+    } else if (!strcmp(t, "application/dicom")) {
+        m->att[ai].flags |= DLP_ATT_MEDICAL_IMAGE;
     } else if (!strcmp(t, "application/pdf")) {
         pdf(m, ai, d, n);
     } else if (is_archive(t)) {

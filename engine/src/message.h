@@ -32,6 +32,7 @@ typedef struct dlp_msg_attachment {
     const char *where, *filename, *declared_type, *detected_type;
     uint64_t size;
     uint32_t flags; /* DLP_ATT_* */
+    uint32_t width, height;
 } dlp_msg_attachment_t;
 
 /* What a read needs besides the bytes. magic is the caller's (per thread). */

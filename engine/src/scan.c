@@ -435,6 +435,40 @@ static const char *vb_dup(dlp_vb_t *vb, const char *s)
     return s ? dlp_vb_strdup(vb, s, strlen(s)) : NULL;
 }
 
+/*
+ * What an attachment is can be a finding in itself: an encrypted file could
+ * not be inspected, a DICOM file is a medical image, a photo's EXIF data can
+ * give away where it was taken. The snippet is the file's type, never data.
+ */
+static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a)
+{
+    static const struct {
+        uint32_t flag;
+        const char *rule;
+        dlp_category_t category;
+        dlp_severity_t severity;
+    } facts[] = {
+        {DLP_ATT_ENCRYPTED, "attachment.encrypted", DLP_CAT_ATTACHMENT, DLP_SEV_MEDIUM},
+        {DLP_ATT_MEDICAL_IMAGE, "medical.dicom_image", DLP_CAT_MEDICAL, DLP_SEV_HIGH},
+        {DLP_ATT_GPS, "location.exif_gps", DLP_CAT_LOCATION, DLP_SEV_MEDIUM},
+    };
+    for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+        if (!(a->flags & facts[i].flag))
+            continue;
+        dlp_finding_t *f = dlp_vb_add_finding(vb);
+        if (!f)
+            return DLP_ENOMEM;
+        f->rule_id = facts[i].rule;
+        f->category = facts[i].category;
+        f->severity = facts[i].severity;
+        f->part = DLP_PART_ATTACHMENT;
+        f->where = a->where;
+        f->count = 1;
+        f->snippet = a->detected_type;
+    }
+    return DLP_OK;
+}
+
 static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m)
 {
     const dlp_msg_attachment_t *a;
@@ -449,6 +483,10 @@ static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m)
         o->detected_type = vb_dup(vb, a[i].detected_type);
         o->size = a[i].size;
         o->flags = a[i].flags;
+        o->width = a[i].width;
+        o->height = a[i].height;
+        if (attachment_findings(vb, o))
+            return DLP_ENOMEM;
     }
     return DLP_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <libexif/exif-data.h>
 #include <magic.h>
 
 #include "message.h"
@@ -435,6 +436,71 @@ static void test_encrypted_zip_reported(void **state)
     free(zip);
 }
 
+/* A JPEG header whose EXIF data places the photo, written with libexif. */
+static uint8_t *make_gps_jpeg(size_t *len)
+{
+    ExifData *ed = exif_data_new();
+    exif_data_set_byte_order(ed, EXIF_BYTE_ORDER_INTEL);
+    static const ExifTag tags[] = {EXIF_TAG_GPS_LATITUDE, EXIF_TAG_GPS_LONGITUDE};
+    for (int i = 0; i < 2; i++) {
+        ExifEntry *e = exif_entry_new();
+        exif_content_add_entry(ed->ifd[EXIF_IFD_GPS], e);
+        e->tag = tags[i];
+        e->format = EXIF_FORMAT_RATIONAL;
+        e->components = 3;
+        e->size = 24;
+        e->data = calloc(1, 24);
+        exif_set_rational(e->data, EXIF_BYTE_ORDER_INTEL, (ExifRational){38, 1});
+        exif_entry_unref(e);
+    }
+    unsigned char *exif = NULL;
+    unsigned int el = 0;
+    exif_data_save_data(ed, &exif, &el);
+    exif_data_unref(ed);
+    static const uint8_t sof[] = {0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03,
+                                  0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01};
+    uint8_t *j = malloc(el + 64);
+    size_t k = 0;
+    j[k++] = 0xFF, j[k++] = 0xD8, j[k++] = 0xFF, j[k++] = 0xE1;
+    j[k++] = (uint8_t)((el + 2) >> 8), j[k++] = (uint8_t)(el + 2);
+    memcpy(j + k, exif, el);
+    k += el;
+    memcpy(j + k, sof, sizeof(sof));
+    k += sizeof(sof);
+    j[k++] = 0xFF, j[k++] = 0xD9;
+    free(exif);
+    *len = k;
+    return j;
+}
+
+static void test_image_facts(void **state)
+{
+    size_t jn;
+    uint8_t *jpg = make_gps_jpeg(&jn);
+    uint8_t dicom[256] = {0};
+    memcpy(dicom + 128, "DICM\x02\x00\x00\x00UL\x04\x00", 12);
+    entry_t e[] = {{"IMG_2231.jpg", jpg, jn}, {"chest-xray.dcm", dicom, sizeof(dicom)}};
+    size_t zn;
+    uint8_t *zip = make_archive(e, 2, ARCHIVE_FORMAT_ZIP, NULL, &zn);
+    char *raw = mail_with("pics.zip", "application/zip", zip, zn);
+    uint32_t inc;
+    dlp_message_t *m = read_default(raw, &inc);
+    const dlp_msg_attachment_t *a = att(m, "pics.zip/IMG_2231.jpg");
+    assert_non_null(a);
+    assert_string_equal(a->detected_type, "image/jpeg");
+    assert_int_equal(a->width, 640);
+    assert_int_equal(a->height, 480);
+    assert_true(a->flags & DLP_ATT_GPS);
+    a = att(m, "pics.zip/chest-xray.dcm");
+    assert_non_null(a);
+    assert_string_equal(a->detected_type, "application/dicom");
+    assert_true(a->flags & DLP_ATT_MEDICAL_IMAGE);
+    dlp_message_free(m);
+    free(raw);
+    free(zip);
+    free(jpg);
+}
+
 int main(void)
 {
     magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
@@ -451,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_zip_bomb_stops_at_ratio),
         cmocka_unit_test(test_archive_depth),
         cmocka_unit_test(test_encrypted_zip_reported),
+        cmocka_unit_test(test_image_facts),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     magic_close(magic);

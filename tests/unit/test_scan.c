@@ -153,6 +153,29 @@ static void test_subject_scanned_as_subject(void **state)
     dlp_verdict_free(v);
 }
 
+static void test_attachment_facts_are_findings(void **state)
+{
+    /* a DICOM file (an X-ray) sent outside: medical content, quarantined */
+    /* 128 zero bytes of preamble, then the "DICM" magic and a first element */
+    static const char raw[] =
+        "To: clinic@example.net\nSubject: scan\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"
+        "hi\n--Z\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+        "Content-Disposition: attachment; filename=xray.dcm\n\n"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAABESUNNAgAAAFVMBAAAAAAAAAAAAAAAAAAAAAAA\n--Z--\n";
+    dlp_verdict_t *v = scan(*state, raw, NULL, 0);
+    const dlp_finding_t *f = finding(v, "medical.dicom_image");
+    assert_non_null(f);
+    assert_int_equal(f->category, DLP_CAT_MEDICAL);
+    assert_string_equal(f->where, "xray.dcm");
+    assert_string_equal(f->snippet, "application/dicom");
+    assert_int_equal(v->n_attachments, 1);
+    assert_int_equal(v->action, DLP_ACTION_QUARANTINE);
+    dlp_verdict_free(v);
+}
+
 static void test_errors_and_limits(void **state)
 {
     fixture_t *f = *state;
@@ -176,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_benign_is_allowed),
         cmocka_unit_test(test_credential_snippet_is_redacted),
         cmocka_unit_test(test_subject_scanned_as_subject),
+        cmocka_unit_test(test_attachment_facts_are_findings),
         cmocka_unit_test(test_errors_and_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

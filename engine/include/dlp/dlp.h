@@ -112,7 +112,8 @@ typedef enum {
     X(FINANCIAL, "financial")                                                                      \
     X(PERSONNEL, "personnel")                                                                      \
     X(LEGAL, "legal")                                                                              \
-    X(LOCATION, "location")
+    X(LOCATION, "location")                                                                        \
+    X(ATTACHMENT, "attachment") /* about an attachment itself: encrypted, uninspectable */
 
 typedef enum {
 #define DLP_CAT_ENUM(name, text) DLP_CAT_##name,
@@ -326,6 +327,8 @@ typedef struct dlp_recipient {
 #define DLP_ATT_ENCRYPTED 0x2u     /* encrypted: its content could not be inspected */
 #define DLP_ATT_EXTRACTED 0x4u     /* text was extracted from it and scanned */
 #define DLP_ATT_TRUNCATED 0x8u     /* a size limit cut it short */
+#define DLP_ATT_GPS 0x10u          /* an image whose EXIF data holds GPS coordinates */
+#define DLP_ATT_MEDICAL_IMAGE 0x20u /* a DICOM file: a medical image such as an X-ray */
 
 typedef struct dlp_attachment {
     const char *where;         /* its path in the message, as in findings */
@@ -334,6 +337,7 @@ typedef struct dlp_attachment {
     const char *detected_type; /* from its content (libmagic) */
     uint64_t size;             /* decoded bytes */
     uint32_t flags;            /* DLP_ATT_* */
+    uint32_t width, height;    /* images: pixels, from the file header; else 0 */
 } dlp_attachment_t;
 
 typedef struct dlp_verdict {
