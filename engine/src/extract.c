@@ -2,8 +2,8 @@
  * extract.c - opens attachments whose text is not on their surface:
  * archives (zip, tar, gzip, bzip2, xz, 7z) through libarchive, office
  * documents (OOXML docx/xlsx/pptx, ODF odt/ods/odp) through libarchive and
- * libxml2, PDF through poppler (pdf.c), and forwarded mail through the
- * message reader.
+ * libxml2, PDF through poppler (pdf.c), RTF (rtf.c), images (image.c: type,
+ * size, EXIF GPS; DICOM), and forwarded mail through the message reader.
  *
  * Every archive entry is an attachment of its own (typed by libmagic,
  * labelled "outer.zip/inner/name") and is opened in turn, up to the archive
@@ -22,6 +22,7 @@
 #include "image.h"
 #include "pdf.h"
 #include "reader.h"
+#include "rtf.h"
 #include "util.h"
 
 #define CHUNK       65536
@@ -353,7 +354,16 @@ void dlp_extract(dlp_message_t *m, long ai, const uint8_t *d, size_t n, unsigned
         return;
     }
     const char *t = m->att[ai].detected_type;
-    if (has_prefix(t, "text/") || !strcmp(t, "application/json")) {
+    if (!strcmp(t, "text/rtf") || !strcmp(t, "application/rtf")) {
+        size_t tn = 0;
+        char *text = dlp_rtf_to_text(d, n, &tn);
+        if (!text)
+            m->oom = 1;
+        else if (dlp_rd_own(m, text, tn + 1) == DLP_OK &&
+                 dlp_rd_text_bytes(m, 0, (const uint8_t *)text, tn, DLP_PART_ATTACHMENT,
+                                   m->att[ai].where))
+            m->att[ai].flags |= DLP_ATT_EXTRACTED;
+    } else if (has_prefix(t, "text/") || !strcmp(t, "application/json")) {
         if (dlp_rd_text_bytes(m, !strcmp(t, "text/html"), d, n, DLP_PART_ATTACHMENT,
                               m->att[ai].where))
             m->att[ai].flags |= DLP_ATT_EXTRACTED;

@@ -272,10 +272,14 @@ static void walk_attachment(dlp_message_t *m, GMimePart *part, GMimeContentType 
     if ((*m->incomplete & ~before) &
         ((1u << DLP_LIMIT_ENTRY_BYTES) | (1u << DLP_LIMIT_DECOMPRESSED_BYTES)))
         m->att[ai].flags |= DLP_ATT_TRUNCATED;
-    if (textual && dlp_rd_text_bytes(m, is_html(ct), d, n, DLP_PART_ATTACHMENT, where))
-        m->att[ai].flags |= DLP_ATT_EXTRACTED;
-    else if (!textual && d)
+    /* text as declared is scanned as it is, unless its content is RTF markup */
+    int rtf = detected && strstr(detected, "rtf") != NULL;
+    if (textual && !rtf) {
+        if (dlp_rd_text_bytes(m, is_html(ct), d, n, DLP_PART_ATTACHMENT, where))
+            m->att[ai].flags |= DLP_ATT_EXTRACTED;
+    } else if (d) {
         dlp_extract(m, ai, d, n, depth);
+    }
 }
 
 static void walk_part(dlp_message_t *m, GMimePart *part, const char *path, unsigned depth)

@@ -436,6 +436,24 @@ static void test_encrypted_zip_reported(void **state)
     free(zip);
 }
 
+static void test_rtf(void **state)
+{
+    static const char rtf[] =
+        "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times New Roman;}}{\\colortbl;\\red0\\green0\\blue0;}"
+        "{\\*\\generator Msftedit;}\\pard UNCLASSIFIED//FOR OFFICIAL USE ONLY\\par "
+        "Caf\\'e9 r\\u233?sum\\u233?\\par}";
+    char *raw = mail_with("memo.rtf", "text/rtf", (const uint8_t *)rtf, sizeof(rtf) - 1);
+    uint32_t inc;
+    dlp_message_t *m = read_default(raw, &inc);
+    assert_true(surface_has(m, "memo.rtf", "UNCLASSIFIED//FOR OFFICIAL USE ONLY\n"));
+    assert_true(surface_has(m, "memo.rtf", "Caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9"));
+    assert_false(surface_has(m, "memo.rtf", "Times New Roman"));
+    assert_false(surface_has(m, "memo.rtf", "Msftedit"));
+    assert_false(surface_has(m, "memo.rtf", "\\par"));
+    dlp_message_free(m);
+    free(raw);
+}
+
 /* A JPEG header whose EXIF data places the photo, written with libexif. */
 static uint8_t *make_gps_jpeg(size_t *len)
 {
@@ -518,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_archive_depth),
         cmocka_unit_test(test_encrypted_zip_reported),
         cmocka_unit_test(test_image_facts),
+        cmocka_unit_test(test_rtf),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     magic_close(magic);
