@@ -275,7 +275,7 @@ static void archive_entries(dlp_message_t *m, long ai, struct archive *a, unsign
         uint32_t flags = archive_entry_is_encrypted(e) ? DLP_ATT_ENCRYPTED : 0;
         size_t len = 0;
         uint8_t *x = flags ? NULL : read_entry(m, a, &len, &flags);
-        const char *type = x && m->magic ? magic_buffer(m->magic, x, len) : NULL;
+        const char *type = x ? dlp_rd_type(m, x, len) : NULL;
         long ei = dlp_rd_attachment(m, where, name, NULL, type, len);
         if (ei < 0)
             break;

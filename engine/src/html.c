@@ -67,11 +67,14 @@ static void render(out_t *o, xmlNode *root)
         int descend = 0;
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
             const char *t = (const char *)n->content;
-            for (size_t i = 0; t && t[i]; i++) {
-                if (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n')
+            while (t && *t) {
+                size_t run = strcspn(t, " \t\r\n"); /* a word, copied whole */
+                put(o, t, run);
+                t += run;
+                if (*t) {
                     sep(o, ' ');
-                else
-                    put(o, t + i, 1);
+                    t += strspn(t, " \t\r\n");
+                }
             }
         } else if (n->type == XML_ELEMENT_NODE && !skipped((const char *)n->name)) {
             if (is_block((const char *)n->name))

@@ -264,7 +264,7 @@ static void walk_attachment(dlp_message_t *m, GMimePart *part, GMimeContentType 
     const char *cs = g_mime_content_type_get_parameter(ct, "charset");
     uint8_t *d = decode_part(m, part, textual ? cs : NULL, &n);
     char *declared = g_mime_content_type_get_mime_type(ct);
-    const char *detected = m->magic && d ? magic_buffer(m->magic, d, n) : NULL;
+    const char *detected = d ? dlp_rd_type(m, d, n) : NULL;
     long ai = dlp_rd_attachment(m, where, filename, declared, detected, n);
     g_free(declared);
     if (ai < 0)
@@ -412,6 +412,13 @@ uint64_t dlp_rd_entry_budget(const dlp_message_t *m, dlp_limit_t *which)
     uint64_t entry = m->limits->v[DLP_LIMIT_ENTRY_BYTES];
     *which = entry < budget ? DLP_LIMIT_ENTRY_BYTES : DLP_LIMIT_DECOMPRESSED_BYTES;
     return entry < budget ? entry : budget;
+}
+
+#define TYPE_PEEK (16u << 10)
+
+const char *dlp_rd_type(dlp_message_t *m, const uint8_t *d, size_t n)
+{
+    return m->magic ? magic_buffer(m->magic, d, n < TYPE_PEEK ? n : TYPE_PEEK) : NULL;
 }
 
 int dlp_rd_late(dlp_message_t *m)

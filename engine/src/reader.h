@@ -58,6 +58,9 @@ uint64_t dlp_rd_entry_budget(const dlp_message_t *m, dlp_limit_t *which);
 /* Reads a message held in bytes (a forwarded .eml) as if attached at 'where'. */
 void dlp_rd_message_bytes(dlp_message_t *m, const uint8_t *d, size_t n, const char *where,
                           unsigned depth);
+/* The content type of d by libmagic, from its first bytes (enough for every
+ * type we act on; libmagic's text checks would otherwise read it all). */
+const char *dlp_rd_type(dlp_message_t *m, const uint8_t *d, size_t n);
 /* 1 once the deadline passed (and scan_time_ms is then marked hit). */
 int dlp_rd_late(dlp_message_t *m);
 
