@@ -339,8 +339,10 @@ static void pdf(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
  */
 static int zip_is_office(const uint8_t *d, size_t n)
 {
+    size_t head = n < 256 ? n : 256; /* ODF: a stored "mimetype" entry comes first */
     return memmem(d, n, "[Content_Types].xml", 19) != NULL ||
-           memmem(d, n, "mimetypeapplication/vnd.oasis.opendocument.", 44) != NULL;
+           (memmem(d, head, "mimetype", 8) &&
+            memmem(d, head, "application/vnd.oasis.opendocument.", 35));
 }
 
 /* --------------------------------------------------------------- dispatch */

@@ -436,6 +436,62 @@ static void test_encrypted_zip_reported(void **state)
     free(zip);
 }
 
+static void test_odt_pptx_json_and_bare_gzip(void **state)
+{
+    static const char mt[] = "application/vnd.oasis.opendocument.text";
+    static const char odt_xml[] =
+        "<office:document-content "
+        "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+        "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:text>"
+        "<text:p>NOFORN</text:p><text:p>Travel orders attached</text:p></office:text>"
+        "</office:body></office:document-content>";
+    entry_t oe[] = {{"mimetype", mt, sizeof(mt) - 1},
+                    {"content.xml", odt_xml, sizeof(odt_xml) - 1}};
+    size_t on;
+    /* ODF stores its mimetype first and uncompressed */
+    uint8_t *odt = make_archive(oe, 2, ARCHIVE_FORMAT_ZIP, "zip:compression=store", &on);
+    static const char ct[] = "<Types/>";
+    static const char slide[] = "<p:sld xmlns:p=\"p\" xmlns:a=\"a\"><a:p><a:r><a:t>CUI//SP-PRVCY"
+                                "</a:t></a:r></a:p></p:sld>";
+    entry_t pe[] = {{"[Content_Types].xml", ct, sizeof(ct) - 1},
+                    {"ppt/slides/slide1.xml", slide, sizeof(slide) - 1}};
+    size_t pn;
+    uint8_t *pptx = make_archive(pe, 2, ARCHIVE_FORMAT_ZIP, NULL, &pn);
+    /* a bare gzip of one file: libarchive's raw format */
+    size_t gn, gcap = 1 << 16;
+    uint8_t *gz = malloc(gcap);
+    struct archive *a = archive_write_new();
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_raw(a);
+    archive_write_open_memory(a, gz, gcap, &gn);
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_write_header(a, ae);
+    archive_write_data(a, "Password: Tr4vel!2023\n", 22);
+    archive_entry_free(ae);
+    archive_write_close(a);
+    archive_write_free(a);
+    entry_t z[] = {{"orders.odt", odt, on},
+                   {"brief.pptx", pptx, pn},
+                   {"creds.txt.gz", gz, gn},
+                   {"data.json", "{\"ssn\": \"123-45-6789\"}", 23}};
+    size_t zn;
+    uint8_t *zip = make_archive(z, 4, ARCHIVE_FORMAT_ZIP, NULL, &zn);
+    char *raw = mail_with("bundle.zip", "application/zip", zip, zn);
+    uint32_t inc;
+    dlp_message_t *m = read_default(raw, &inc);
+    assert_true(surface_has(m, "bundle.zip/orders.odt", "NOFORN\nTravel orders attached"));
+    assert_true(surface_has(m, "bundle.zip/brief.pptx", "CUI//SP-PRVCY"));
+    assert_true(surface_has(m, "bundle.zip/creds.txt.gz/data", "Password: Tr4vel"));
+    assert_true(surface_has(m, "bundle.zip/data.json", "123-45-6789"));
+    dlp_message_free(m);
+    free(raw);
+    free(zip);
+    free(gz);
+    free(pptx);
+    free(odt);
+}
+
 static void test_rtf(void **state)
 {
     static const char rtf[] =
@@ -537,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_encrypted_zip_reported),
         cmocka_unit_test(test_image_facts),
         cmocka_unit_test(test_rtf),
+        cmocka_unit_test(test_odt_pptx_json_and_bare_gzip),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     magic_close(magic);
