@@ -31,12 +31,19 @@ dlpd_scanjob_t *dlpd_scanjob_new(dlpd_conn_t *c, Dlp__V1__Request *req, uint64_t
     return j;
 }
 
+void dlpd_scanjob_free_request(Dlp__V1__Request *req)
+{
+    if (req->scan && req->scan->message.data)
+        explicit_bzero(req->scan->message.data, req->scan->message.len);
+    dlp__v1__request__free_unpacked(req, NULL);
+}
+
 void dlpd_scanjob_free(dlpd_scanjob_t *j)
 {
     if (!j)
         return;
     if (j->req)
-        dlp__v1__request__free_unpacked(j->req, NULL);
+        dlpd_scanjob_free_request(j->req);
     if (j->conn)
         dlpd_conn_release(j->conn);
     free(j->frame);
@@ -212,6 +219,6 @@ void dlpd_scanjob_run(dlpd_scanjob_t *j, dlp_scanner_t *s, dlp_engine_t *e, dlpd
         }
         dlp_verdict_free(v);
     }
-    dlp__v1__request__free_unpacked(j->req, NULL);
+    dlpd_scanjob_free_request(j->req);
     j->req = NULL;
 }

@@ -43,6 +43,8 @@ void dlpd_scanjob_finish(dlpd_scanjob_t *j);
 
 /* Frees a job that was never queued (the request too). */
 void dlpd_scanjob_free(dlpd_scanjob_t *j);
+/* Frees an unpacked request, wiping the message it carries first. */
+void dlpd_scanjob_free_request(Dlp__V1__Request *req);
 
 /* The one log line of a scan that ended in an error, on any thread. */
 void dlpd_scanjob_log_error(const Dlp__V1__Request *req, Dlp__V1__ErrorCode code, uint64_t recv_ns);

@@ -263,7 +263,7 @@ refuse:
     if (j)
         dlpd_scanjob_free(j); /* frees req too */
     else
-        dlp__v1__request__free_unpacked(req, NULL);
+        dlpd_scanjob_free_request(req);
 }
 
 /* Worker thread: the engine is referenced at dequeue time. */
