@@ -436,7 +436,7 @@ static void test_encrypted_zip_reported(void **state)
     free(zip);
 }
 
-static void test_odt_pptx_json_and_bare_gzip(void **state)
+static void test_more_kinds_in_one_zip(void **state)
 {
     static const char mt[] = "application/vnd.oasis.opendocument.text";
     static const char odt_xml[] =
@@ -471,12 +471,18 @@ static void test_odt_pptx_json_and_bare_gzip(void **state)
     archive_entry_free(ae);
     archive_write_close(a);
     archive_write_free(a);
+    static const char xml[] = "<?xml version=\"1.0\"?><roster><m rank=\"SGT\">Smith</m></roster>\n";
+    static const char tsv[] = "rank\tname\tdod id\nSGT\tSmith\t1234567890\n";
+    entry_t se[] = {{"manifest.xml", xml, sizeof(xml) - 1}, {"crew.tsv", tsv, sizeof(tsv) - 1}};
+    size_t sn;
+    uint8_t *sz = make_archive(se, 2, ARCHIVE_FORMAT_7ZIP, NULL, &sn);
     entry_t z[] = {{"orders.odt", odt, on},
                    {"brief.pptx", pptx, pn},
                    {"creds.txt.gz", gz, gn},
-                   {"data.json", "{\"ssn\": \"123-45-6789\"}", 23}};
+                   {"data.json", "{\"ssn\": \"123-45-6789\"}", 23},
+                   {"lists.7z", sz, sn}};
     size_t zn;
-    uint8_t *zip = make_archive(z, 4, ARCHIVE_FORMAT_ZIP, NULL, &zn);
+    uint8_t *zip = make_archive(z, 5, ARCHIVE_FORMAT_ZIP, NULL, &zn);
     char *raw = mail_with("bundle.zip", "application/zip", zip, zn);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
@@ -484,10 +490,13 @@ static void test_odt_pptx_json_and_bare_gzip(void **state)
     assert_true(surface_has(m, "bundle.zip/brief.pptx", "CUI//SP-PRVCY"));
     assert_true(surface_has(m, "bundle.zip/creds.txt.gz/data", "Password: Tr4vel"));
     assert_true(surface_has(m, "bundle.zip/data.json", "123-45-6789"));
+    assert_true(surface_has(m, "bundle.zip/lists.7z/manifest.xml", "rank=\"SGT\">Smith"));
+    assert_true(surface_has(m, "bundle.zip/lists.7z/crew.tsv", "rank\tname\tdod id"));
     dlp_message_free(m);
     free(raw);
     free(zip);
     free(gz);
+    free(sz);
     free(pptx);
     free(odt);
 }
@@ -593,7 +602,7 @@ int main(void)
         cmocka_unit_test(test_encrypted_zip_reported),
         cmocka_unit_test(test_image_facts),
         cmocka_unit_test(test_rtf),
-        cmocka_unit_test(test_odt_pptx_json_and_bare_gzip),
+        cmocka_unit_test(test_more_kinds_in_one_zip),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     magic_close(magic);
