@@ -31,12 +31,12 @@ static const char rules[] = "rules:\n"
                             "    description: many ranks\n"
                             "    patterns: ['\\b(?:SGT|CPL|PVT)\\b']\n"
                             "    min_count: 3\n"
-    "  - id: t.pw\n"
-    "    category: credential\n"
-    "    severity: high\n"
-    "    description: password lines\n"
-    "    patterns: ['password:\\s*[^\\s]{4,}']\n"
-    "    flags: [caseless]\n";
+                            "  - id: t.pw\n"
+                            "    category: credential\n"
+                            "    severity: high\n"
+                            "    description: password lines\n"
+                            "    patterns: ['password:\\s*[^\\s]{4,}']\n"
+                            "    flags: [caseless]\n";
 
 static int setup(void **state)
 {
@@ -142,6 +142,28 @@ static void test_snippet_masks_the_whole_match(void **state)
     dlp_verdict_free(v);
 }
 
+static void test_findings_limit(void **state)
+{
+    /* the same rules with room for one finding: the rest is reported as cut */
+    dlp_config_t *cfg;
+    dlp_engine_t *e;
+    char *path = tu_write("r.yaml", rules);
+    assert_int_equal(dlp_config_load(NULL, NULL, &cfg, NULL), DLP_OK);
+    dlp_config_set_rules_path(cfg, path);
+    dlp_config_set_cache_dir(cfg, NULL);
+    dlp_config_set_limit(cfg, DLP_LIMIT_FINDINGS, 1);
+    assert_int_equal(dlp_engine_new(cfg, &e, NULL), DLP_OK);
+    void *st = e;
+    dlp_verdict_t *v;
+    scan_for(&st, "SGT A, CPL B, PVT C\nPassword: hunter22\n", "t.rank", &v);
+    assert_int_equal(v->n_findings, 1);
+    assert_true(v->incomplete & (1u << DLP_LIMIT_FINDINGS));
+    dlp_verdict_free(v);
+    dlp_engine_unref(e);
+    dlp_config_free(cfg);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_context_window),
         cmocka_unit_test(test_min_count),
         cmocka_unit_test(test_snippet_masks_the_whole_match),
+        cmocka_unit_test(test_findings_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

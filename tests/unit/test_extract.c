@@ -63,36 +63,48 @@ static uint8_t *make_archive(const entry_t *e, size_t n, int format, const char 
     return buf;
 }
 
-/* A one-page PDF showing 'text', with a correct cross-reference table. */
-static char *make_pdf(const char *text, size_t *len)
+/* A PDF of 'pages' pages each showing 'text', with a correct cross-reference table. */
+static char *make_pdf_pages(const char *text, int pages, size_t *len)
 {
-    char *p = malloc(4096);
-    size_t off[6], k = 0;
-    char stream[256];
-    int sl = snprintf(stream, sizeof(stream), "BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text);
+    char *p = malloc(4096 + (size_t)pages * 512);
+    size_t off[64], k = 0;
+    int nobj = 3 + 2 * pages; /* catalog, pages, font, then page + contents per page */
     k += (size_t)sprintf(p + k, "%%PDF-1.4\n");
     off[1] = k;
     k += (size_t)sprintf(p + k, "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
     off[2] = k;
-    k += (size_t)sprintf(p + k, "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n");
+    k += (size_t)sprintf(p + k, "2 0 obj << /Type /Pages /Count %d /Kids [", pages);
+    for (int i = 0; i < pages; i++)
+        k += (size_t)sprintf(p + k, "%d 0 R ", 4 + 2 * i);
+    k += (size_t)sprintf(p + k, "] >> endobj\n");
     off[3] = k;
-    k += (size_t)sprintf(p + k, "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                                "/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> "
-                                "endobj\n");
-    off[4] = k;
-    k +=
-        (size_t)sprintf(p + k, "4 0 obj << /Length %d >> stream\n%sendstream endobj\n", sl, stream);
-    off[5] = k;
     k += (size_t)sprintf(p + k,
-                         "5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n");
+                         "3 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n");
+    for (int i = 0; i < pages; i++) {
+        char stream[256];
+        int sl = snprintf(stream, sizeof(stream), "BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text);
+        off[4 + 2 * i] = k;
+        k += (size_t)sprintf(p + k,
+                             "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                             "/Contents %d 0 R /Resources << /Font << /F1 3 0 R >> >> >> endobj\n",
+                             4 + 2 * i, 5 + 2 * i);
+        off[5 + 2 * i] = k;
+        k += (size_t)sprintf(p + k, "%d 0 obj << /Length %d >> stream\n%sendstream endobj\n",
+                             5 + 2 * i, sl, stream);
+    }
     size_t xref = k;
-    k += (size_t)sprintf(p + k, "xref\n0 6\n0000000000 65535 f \n");
-    for (int i = 1; i <= 5; i++)
+    k += (size_t)sprintf(p + k, "xref\n0 %d\n0000000000 65535 f \n", nobj + 1);
+    for (int i = 1; i <= nobj; i++)
         k += (size_t)sprintf(p + k, "%010zu 00000 n \n", off[i]);
-    k += (size_t)sprintf(p + k, "trailer << /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-                         xref);
+    k += (size_t)sprintf(p + k, "trailer << /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+                         nobj + 1, xref);
     *len = k;
     return p;
+}
+
+static char *make_pdf(const char *text, size_t *len)
+{
+    return make_pdf_pages(text, 1, len);
 }
 
 static char *base64(const uint8_t *d, size_t n)
@@ -354,6 +366,58 @@ static void test_pdf_object_limit(void **state)
     free(pdf);
 }
 
+static void test_pdf_page_limit(void **state)
+{
+    size_t pn;
+    char *pdf = make_pdf_pages("FOR OFFICIAL USE ONLY", 3, &pn);
+    char *raw = mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
+    dlp_limits_t l;
+    dlp_limits_default(&l);
+    l.v[DLP_LIMIT_PDF_PAGES] = 2;
+    uint32_t inc;
+    dlp_message_t *m = read_with(raw, &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_PDF_PAGES));
+    const dlp_surface_t *s;
+    size_t n = dlp_message_surfaces(m, &s), pages = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s[i].where, "memo.pdf") && s[i].part == DLP_PART_ATTACHMENT)
+            for (size_t j = 0; j < s[i].len; j++)
+                pages += s[i].data[j] == '\f';
+    assert_int_equal(pages, 2); /* two of the three pages were read */
+    dlp_message_free(m);
+    free(raw);
+    free(pdf);
+}
+
+static void test_entry_bytes_and_deadline(void **state)
+{
+    char *text = malloc(20001);
+    memset(text, 'x', 20000);
+    text[20000] = 0;
+    char *raw = mail_with("big.txt", "text/plain", (uint8_t *)text, 20000);
+    dlp_limits_t l;
+    dlp_limits_default(&l);
+    l.v[DLP_LIMIT_ENTRY_BYTES] = 1024;
+    uint32_t inc;
+    dlp_message_t *m = read_with(raw, &l, &inc);
+    assert_true(inc & (1u << DLP_LIMIT_ENTRY_BYTES));
+    const dlp_msg_attachment_t *a = att(m, "big.txt");
+    assert_non_null(a);
+    assert_int_equal(a->size, 1024);
+    assert_true(a->flags & DLP_ATT_TRUNCATED);
+    dlp_message_free(m);
+    /* a deadline already passed: the walk stops and says why */
+    dlp_limits_default(&l);
+    dlp_read_ctx_t ctx = {&l, 1, magic};
+    inc = 0;
+    assert_int_equal(dlp_message_parse((const uint8_t *)raw, strlen(raw), &ctx, &m, &inc), DLP_OK);
+    assert_true(inc & (1u << DLP_LIMIT_SCAN_TIME));
+    assert_null(att(m, "big.txt"));
+    dlp_message_free(m);
+    free(raw);
+    free(text);
+}
+
 static void test_tar_gz(void **state)
 {
     size_t n;
@@ -596,6 +660,8 @@ int main(void)
         cmocka_unit_test(test_document_in_zip_in_forwarded_mail),
         cmocka_unit_test(test_corpus_pdfs),
         cmocka_unit_test(test_pdf_object_limit),
+        cmocka_unit_test(test_pdf_page_limit),
+        cmocka_unit_test(test_entry_bytes_and_deadline),
         cmocka_unit_test(test_tar_gz),
         cmocka_unit_test(test_zip_bomb_stops_at_ratio),
         cmocka_unit_test(test_archive_depth),
