@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   cmake gcc make pkg-config
   libhyperscan-dev libmagic-dev libprotobuf-c-dev protobuf-c-compiler
   libuv1-dev libyaml-dev libjansson-dev libssl-dev libgmime-3.0-dev libxml2-dev
-  libarchive-dev libpoppler-glib-dev libexif-dev
+  libarchive-dev libpoppler-glib-dev libexif-dev libidn2-dev libpsl-dev libicu-dev
 )
 TEST_PACKAGES=(
   libcmocka-dev

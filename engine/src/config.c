@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "build_info.h"
+#include "policy_config.h"
 #include "util.h"
 #include "yamlutil.h"
 
@@ -55,6 +56,9 @@ void dlp_config_free(dlp_config_t *cfg)
     free(cfg->cache_dir);
     dlp_strlist_free(&cfg->internal_domains);
     dlp_strlist_free(&cfg->protected_domains);
+    dlp_strlist_free(&cfg->protected_files);
+    dlp_strlist_free(&cfg->allowed_domains);
+    dlp_policy_unref(cfg->policy);
     free_foreign(cfg->foreign, cfg->n_foreign);
     free(cfg);
 }
@@ -153,6 +157,27 @@ static int parse_path(dlp_yaml_t *y, dlp_config_t *cfg, yaml_node_t *v, const ch
         return DLP_ENOMEM;
     free(*dst);
     *dst = r;
+    return DLP_OK;
+}
+
+/* A list of paths, resolved against the config file's directory. */
+static int parse_paths(dlp_yaml_t *y, dlp_config_t *cfg, yaml_node_t *v, const char *key,
+                       dlp_strlist_t *dst)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return dlp_yaml_error(y, v, NULL, "'%s' must be a list of files", key), DLP_ECONFIG;
+    DLP_YAML_FOREACH_ITEM(v, it)
+    {
+        yaml_node_t *n = dlp_yaml_get(y, *it);
+        const char *s = dlp_yaml_scalar(n);
+        if (!s || !*s)
+            return dlp_yaml_error(y, n, NULL, "'%s' items must be paths", key), DLP_ECONFIG;
+        char *r = dlp_config_resolve(cfg, s);
+        int rc = r ? dlp_strlist_push(dst, r) : DLP_ENOMEM;
+        free(r);
+        if (rc)
+            return rc;
+    }
     return DLP_OK;
 }
 
@@ -275,8 +300,16 @@ static int parse_key(dlp_yaml_t *y, dlp_config_t *cfg, const char *key, yaml_nod
         return parse_domains(y, v, key, &cfg->internal_domains);
     if (strcmp(key, "protected_domains") == 0)
         return parse_domains(y, v, key, &cfg->protected_domains);
+    if (strcmp(key, "lookalike_allowlist") == 0)
+        return parse_domains(y, v, key, &cfg->allowed_domains);
+    if (strcmp(key, "protected_domains_files") == 0)
+        return parse_paths(y, cfg, v, key, &cfg->protected_files);
     if (strcmp(key, "limits") == 0)
         return parse_limits(y, v, &cfg->limits);
+    if (strcmp(key, "policy") == 0)
+        return dlp_policy_config_rules(y, v, &cfg->policy);
+    if (strcmp(key, "profiles") == 0)
+        return dlp_policy_config_profiles(y, v, &cfg->policy);
     if (is_foreign(key, foreign))
         return keep_foreign(y, cfg, key, v);
     return DLP_EINVAL;

@@ -6,6 +6,7 @@
 #define DLP_CONFIG_H
 
 #include "dlp/dlp.h"
+#include "policy.h"
 
 typedef struct dlp_strlist {
     char **v;
@@ -22,7 +23,10 @@ struct dlp_config {
     char *cache_dir;  /* resolved; NULL = no cache */
     dlp_strlist_t internal_domains;
     dlp_strlist_t protected_domains;
+    dlp_strlist_t protected_files; /* more protected domains, one per line */
+    dlp_strlist_t allowed_domains; /* real domains never flagged as look-alikes */
     dlp_limits_t limits;
+    dlp_policy_t *policy; /* `policy`/`profiles`; NULL = the built-in default */
     dlp_config_value_t *foreign;
     size_t n_foreign, cap_foreign;
 };

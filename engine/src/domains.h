@@ -5,8 +5,8 @@
  * A domain list entry covers itself and every subdomain ("mil" covers
  * army.mil and mail.army.mil). Lookups walk the address's domain suffixes
  * through a hash set, so the cost does not grow with the number of domains.
- * Look-alike detection (typos, TLD swaps, homoglyphs) plugs in here, behind
- * dlp_domains_classify.
+ * A domain in neither list is checked against both by lookalike.c (typos,
+ * TLD swaps, embedded names, homoglyphs) before it is called external.
  */
 #ifndef DLP_DOMAINS_H
 #define DLP_DOMAINS_H
@@ -23,11 +23,23 @@ typedef struct dlp_domain_class {
     const char *technique;    /* static string; NULL unless LOOKALIKE */
 } dlp_domain_class_t;
 
-int dlp_domains_new(const char *const *internal, size_t n_internal, const char *const *protected_,
-                    size_t n_protected, dlp_domains_t **out);
+typedef struct dlp_domain_lists {
+    const char *const *internal;
+    size_t n_internal;
+    const char *const *protected_;
+    size_t n_protected;
+    const char *const *protected_files; /* one domain a line; '#' comments */
+    size_t n_protected_files;
+    const char *const *allowed; /* never look-alikes */
+    size_t n_allowed;
+} dlp_domain_lists_t;
+
+/* Errors (an unreadable file) go to diags. */
+int dlp_domains_new(const dlp_domain_lists_t *lists, dlp_domains_t **out, dlp_diags_t *diags);
 void dlp_domains_free(dlp_domains_t *d);
 
-/* Classifies an address ("local@domain") or a bare domain. */
+/* Classifies an address ("local@domain") or a bare domain (IDNA, case and
+ * trailing dots normalised first). */
 dlp_domain_class_t dlp_domains_classify(const dlp_domains_t *d, const char *address);
 
 #endif

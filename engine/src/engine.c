@@ -28,12 +28,17 @@ int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *dia
         goto fail;
     if ((rc = dlp_hsdb_build(&e->hs, &e->rules, cfg->cache_dir, diags)))
         goto fail;
-    rc = dlp_domains_new((const char *const *)cfg->internal_domains.v, cfg->internal_domains.n,
-                         (const char *const *)cfg->protected_domains.v, cfg->protected_domains.n,
-                         &e->domains);
+    dlp_domain_lists_t lists = {
+        (const char *const *)cfg->internal_domains.v,  cfg->internal_domains.n,
+        (const char *const *)cfg->protected_domains.v, cfg->protected_domains.n,
+        (const char *const *)cfg->protected_files.v,   cfg->protected_files.n,
+        (const char *const *)cfg->allowed_domains.v,   cfg->allowed_domains.n};
+    rc = dlp_domains_new(&lists, &e->domains, diags);
     if (rc)
         goto fail;
-    if ((rc = dlp_policy_default(&e->policy)))
+    if (cfg->policy) /* immutable and shared: the config may be freed first */
+        e->policy = dlp_policy_ref(cfg->policy);
+    else if ((rc = dlp_policy_default(&e->policy)))
         goto fail;
     snprintf(e->version, sizeof(e->version), "%zu rules, sha256:%.12s", e->rules.n_rules,
              e->rules.digest);
@@ -54,7 +59,7 @@ void dlp_engine_unref(dlp_engine_t *e)
 {
     if (!e || atomic_fetch_sub(&e->refs, 1) != 1)
         return;
-    dlp_policy_free(e->policy);
+    dlp_policy_unref(e->policy);
     dlp_domains_free(e->domains);
     dlp_hsdb_free(&e->hs);
     dlp_ruleset_free(&e->rules);

@@ -539,7 +539,7 @@ int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_
         rc = classify_recipients(&c, in, m);
     dlp_message_free(m);
     if (rc == DLP_OK)
-        rc = dlp_policy_apply(e->policy, in->profile, vb);
+        rc = dlp_policy_apply(e->policy, in->profile, in->envelope.mail_from, vb);
     dlp_verdict_t *v = dlp_vb_verdict(vb);
     if (rc != DLP_OK) {
         dlp_verdict_free(v);
@@ -568,7 +568,7 @@ int dlp_scan_text(dlp_scanner_t *s, dlp_engine_t *e, dlp_part_t part, const uint
     dlp_surface_t surf = {part, dlp_part_name(part), text, len};
     rc = scan_surface(&c, &surf);
     if (rc == DLP_OK)
-        rc = dlp_policy_apply(e->policy, NULL, vb);
+        rc = dlp_policy_apply(e->policy, NULL, NULL, vb);
     dlp_verdict_t *v = dlp_vb_verdict(vb);
     if (rc != DLP_OK) {
         dlp_verdict_free(v);

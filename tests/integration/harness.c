@@ -118,6 +118,7 @@ int harness_setup(dlpd_proc_t *d, const char *extra_yaml)
             "cache: \"%s\"\n"
             "workers: 2\n"
             "protected_domains: [mil]\n"
+            "protected_domains_files: [\"" IT_RULES_DIR "/protected/us-mil.txt\"]\n"
             "internal_domains: [example.org]\n"
             "%s",
             d->address, IT_RULES_DIR, cache, extra_yaml ? extra_yaml : "");

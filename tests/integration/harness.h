@@ -39,8 +39,9 @@ typedef struct dlpd_proc {
 
 /*
  * Creates the temporary directory and writes the standard test config (the
- * source tree's rules, a private cache, two workers, protected mil, internal
- * example.org) followed by 'extra_yaml' (NULL or more top-level keys).
+ * source tree's rules, a private cache, two workers, protected mil (with
+ * rules/protected/us-mil.txt), internal example.org) followed by 'extra_yaml' (NULL or more
+ * top-level keys).
  */
 int harness_setup(dlpd_proc_t *d, const char *extra_yaml);
 /* Starts dlpd -c <config> and waits until it answers a ping. */

@@ -19,8 +19,8 @@
 
 #include "harness.h"
 
-/* Line of the first extra key in harness_setup()'s config (after its 7 standard lines). */
-#define EXTRA_LINE 8
+/* Line of the first extra key in harness_setup()'s config (after its 8 standard lines). */
+#define EXTRA_LINE 9
 
 /* Runs dlpd --check on d's config; returns the exit status, output in *text. */
 static int check(const dlpd_proc_t *d, char **text)
