@@ -85,3 +85,14 @@ const dlp_limits_t *dlp_engine_limits(const dlp_engine_t *e)
 {
     return &e->limits;
 }
+
+dlp_class_t dlp_engine_classify(const dlp_engine_t *e, const char *address,
+                                const char **lookalike_of, const char **technique)
+{
+    dlp_domain_class_t c = dlp_domains_classify(e->domains, address);
+    if (lookalike_of)
+        *lookalike_of = c.lookalike_of;
+    if (technique)
+        *technique = c.technique;
+    return c.cls;
+}

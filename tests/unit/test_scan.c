@@ -22,8 +22,9 @@ static int setup(void **state)
     char text[1024];
     snprintf(text, sizeof(text),
              "rules: %s/rules\ncache: none\ninternal_domains: [example.org]\n"
-             "protected_domains: [mil, partner.example]\n",
-             DLP_SOURCE_DIR);
+             "protected_domains: [mil, partner.example]\n"
+             "protected_domains_files: [%s/rules/protected/us-mil.txt]\n",
+             DLP_SOURCE_DIR, DLP_SOURCE_DIR);
     char *path = tu_write("dlpd.yaml", text);
     dlp_config_t *cfg;
     fixture_t *f = calloc(1, sizeof(*f));
@@ -84,7 +85,8 @@ static void test_fouo_to_external_is_blocked(void **state)
     assert_int_equal(v->n_recipients, 1);
     assert_string_equal(v->recipients[0].address, "john.smith@army.ml");
     assert_int_equal(v->recipients[0].source, DLP_SOURCE_HEADER_TO);
-    assert_int_equal(v->recipients[0].cls, DLP_CLASS_EXTERNAL);
+    assert_int_equal(v->recipients[0].cls, DLP_CLASS_LOOKALIKE);
+    assert_string_equal(v->recipients[0].lookalike_of, "army.mil");
     assert_int_equal(v->recipients[0].action, DLP_ACTION_BLOCK);
     assert_non_null(v->notice);
     assert_non_null(strstr(v->notice, "army.ml"));
@@ -176,6 +178,19 @@ static void test_attachment_facts_are_findings(void **state)
     dlp_verdict_free(v);
 }
 
+static void test_classify_without_a_message(void **state)
+{
+    fixture_t *f = *state;
+    const char *of = NULL, *how = NULL;
+    assert_int_equal(dlp_engine_classify(f->e, "x@army.mil", &of, &how), DLP_CLASS_PROTECTED);
+    assert_int_equal(dlp_engine_classify(f->e, "x@gmail.com", &of, &how), DLP_CLASS_EXTERNAL);
+    assert_null(of);
+    assert_int_equal(dlp_engine_classify(f->e, "x@example.org", NULL, NULL), DLP_CLASS_INTERNAL);
+    assert_int_equal(dlp_engine_classify(f->e, "x@army.ml", &of, &how), DLP_CLASS_LOOKALIKE);
+    assert_string_equal(of, "army.mil");
+    assert_string_equal(how, "tld_confusion");
+}
+
 static void test_errors_and_limits(void **state)
 {
     fixture_t *f = *state;
@@ -200,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_credential_snippet_is_redacted),
         cmocka_unit_test(test_subject_scanned_as_subject),
         cmocka_unit_test(test_attachment_facts_are_findings),
+        cmocka_unit_test(test_classify_without_a_message),
         cmocka_unit_test(test_errors_and_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -268,6 +268,15 @@ DLP_EXPORT size_t dlp_engine_rule_count(const dlp_engine_t *e);
 DLP_EXPORT int dlp_engine_from_cache(const dlp_engine_t *e);
 DLP_EXPORT const dlp_limits_t *dlp_engine_limits(const dlp_engine_t *e);
 
+/*
+ * Classifies one recipient address as dlp_scan would (internal, protected,
+ * look-alike, external), without a message: a cheap local check, e.g. for a
+ * gateway at RCPT time. *lookalike_of and *technique (either may be NULL)
+ * are set for look-alikes and point into the engine.
+ */
+DLP_EXPORT dlp_class_t dlp_engine_classify(const dlp_engine_t *e, const char *address,
+                                           const char **lookalike_of, const char **technique);
+
 /* ----------------------------------------------------------------- scanner */
 
 typedef struct dlp_scanner dlp_scanner_t;
