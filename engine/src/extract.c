@@ -134,25 +134,6 @@ static uint8_t *read_entry(dlp_message_t *m, struct archive *a, size_t *len, uin
 
 /* ------------------------------------------------------ office documents */
 
-typedef struct textbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-} textbuf_t;
-
-static void tb_put(textbuf_t *t, const char *s, size_t n)
-{
-    if (t->oom || !n)
-        return;
-    if (DLP_GROW(t->p, t->cap, t->n + n + 1)) {
-        t->oom = 1;
-        return;
-    }
-    memcpy(t->p + t->n, s, n);
-    t->n += n;
-    t->p[t->n] = 0;
-}
-
 /* Elements after which a reader sees a break: paragraphs, cells, rows, tabs. */
 static int breaks_after(const char *name)
 {
@@ -165,7 +146,7 @@ static int breaks_after(const char *name)
 }
 
 /* Text of an XML part in document order, iteratively. No entities, no network. */
-static void xml_text(textbuf_t *t, const uint8_t *d, size_t n)
+static void xml_text(dlp_textbuf_t *t, const uint8_t *d, size_t n)
 {
     if (n > INT32_MAX)
         return;
@@ -175,7 +156,7 @@ static void xml_text(textbuf_t *t, const uint8_t *d, size_t n)
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *x = root;
     while (x && !t->oom) {
         if (x->type == XML_TEXT_NODE && x->content)
-            tb_put(t, (const char *)x->content, strlen((const char *)x->content));
+            dlp_textbuf_put(t, (const char *)x->content, strlen((const char *)x->content));
         if (x->type == XML_ELEMENT_NODE && x->children) {
             x = x->children;
             continue;
@@ -183,7 +164,7 @@ static void xml_text(textbuf_t *t, const uint8_t *d, size_t n)
         /* x is done: close it and every ancestor it was the last child of */
         for (;;) {
             if (x->type == XML_ELEMENT_NODE && breaks_after((const char *)x->name))
-                tb_put(t, "\n", 1);
+                dlp_textbuf_put(t, "\n", 1);
             if (x == root) {
                 x = NULL;
                 break;
@@ -197,7 +178,7 @@ static void xml_text(textbuf_t *t, const uint8_t *d, size_t n)
     }
     if (doc)
         xmlFreeDoc(doc);
-    tb_put(t, "\n", 1);
+    dlp_textbuf_put(t, "\n", 1);
 }
 
 /* The parts of a document package that hold what its reader sees. */
@@ -224,7 +205,7 @@ static void office(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
     struct archive *a = open_archive(d, n, 0);
     if (!a)
         return;
-    textbuf_t t = {0};
+    dlp_textbuf_t t = {0};
     struct archive_entry *e;
     while (!m->stop && !m->oom && archive_read_next_header(a, &e) == ARCHIVE_OK) {
         const char *name = archive_entry_pathname(e);
@@ -240,14 +221,14 @@ static void office(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
             xml_text(&t, x, len);
     }
     archive_read_free(a);
-    if (t.oom) {
+    size_t cap = t.cap, len = 0;
+    char *text = dlp_textbuf_finish(&t, &len);
+    if (!text) {
         m->oom = 1;
-        dlp_wipe(t.p, t.cap);
-        free(t.p);
         return;
     }
-    if (t.p && dlp_rd_own(m, t.p, t.cap) == DLP_OK &&
-        dlp_rd_text_bytes(m, 0, (const uint8_t *)t.p, t.n, DLP_PART_ATTACHMENT, m->att[ai].where))
+    if (dlp_rd_own(m, text, cap ? cap : 1) == DLP_OK &&
+        dlp_rd_text_bytes(m, 0, (const uint8_t *)text, len, DLP_PART_ATTACHMENT, m->att[ai].where))
         m->att[ai].flags |= DLP_ATT_EXTRACTED;
 }
 

@@ -8,27 +8,8 @@
 
 #include "util.h"
 
-typedef struct out {
-    char *p;
-    size_t n, cap;
-    int oom;
-} out_t;
-
-static void put(out_t *o, const char *s, size_t n)
-{
-    if (o->oom || n == 0)
-        return;
-    if (DLP_GROW(o->p, o->cap, o->n + n + 1)) {
-        o->oom = 1;
-        return;
-    }
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = 0;
-}
-
 /* Separates words: at most one space or line break in a row. */
-static void sep(out_t *o, char c)
+static void sep(dlp_textbuf_t *o, char c)
 {
     if (o->n == 0)
         return;
@@ -38,7 +19,7 @@ static void sep(out_t *o, char c)
     if (last == ' ' && c == '\n')
         o->p[o->n - 1] = '\n';
     else
-        put(o, &c, 1);
+        dlp_textbuf_put(o, &c, 1);
 }
 
 static int skipped(const char *name)
@@ -60,7 +41,7 @@ static int is_block(const char *name)
 }
 
 /* Text of the tree in document order, iteratively (deep nesting is no threat). */
-static void render(out_t *o, xmlNode *root)
+static void render(dlp_textbuf_t *o, xmlNode *root)
 {
     xmlNode *n = root;
     while (n && !o->oom) {
@@ -69,7 +50,7 @@ static void render(out_t *o, xmlNode *root)
             const char *t = (const char *)n->content;
             while (t && *t) {
                 size_t run = strcspn(t, " \t\r\n"); /* a word, copied whole */
-                put(o, t, run);
+                dlp_textbuf_put(o, t, run);
                 t += run;
                 if (*t) {
                     sep(o, ' ');
@@ -100,8 +81,7 @@ static void render(out_t *o, xmlNode *root)
 
 char *dlp_html_to_text(const uint8_t *html, size_t len, size_t *out_len)
 {
-    out_t o = {0};
-    put(&o, "", 0);
+    dlp_textbuf_t o = {0};
     if (len > INT32_MAX)
         len = INT32_MAX;
     htmlDocPtr doc = htmlReadMemory((const char *)html, (int)len, NULL, "UTF-8",
@@ -113,13 +93,5 @@ char *dlp_html_to_text(const uint8_t *html, size_t len, size_t *out_len)
             render(&o, root);
         xmlFreeDoc(doc);
     }
-    if (o.oom) {
-        dlp_wipe(o.p, o.cap);
-        free(o.p);
-        return NULL;
-    }
-    if (!o.p && !(o.p = calloc(1, 1)))
-        return NULL;
-    *out_len = o.n;
-    return o.p;
+    return dlp_textbuf_finish(&o, out_len);
 }

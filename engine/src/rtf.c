@@ -8,26 +8,7 @@
 
 #define MAX_DEPTH 256
 
-typedef struct out {
-    char *p;
-    size_t n, cap;
-    int oom;
-} out_t;
-
-static void put(out_t *o, const char *s, size_t n)
-{
-    if (o->oom || !n)
-        return;
-    if (DLP_GROW(o->p, o->cap, o->n + n + 1)) {
-        o->oom = 1;
-        return;
-    }
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    o->p[o->n] = 0;
-}
-
-static void put_cp(out_t *o, uint32_t cp)
+static void put_cp(dlp_textbuf_t *o, uint32_t cp)
 {
     char b[4];
     size_t k = 0;
@@ -43,7 +24,7 @@ static void put_cp(out_t *o, uint32_t cp)
         b[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
         b[k++] = (char)(0x80 | (cp & 0x3F));
     }
-    put(o, b, k);
+    dlp_textbuf_put(o, b, k);
 }
 
 /* Destinations whose content is not text a reader sees. */
@@ -88,7 +69,7 @@ static int hexv(uint8_t c)
 
 char *dlp_rtf_to_text(const uint8_t *d, size_t n, size_t *out_len)
 {
-    out_t o = {0};
+    dlp_textbuf_t o = {0};
     int skip[MAX_DEPTH] = {0}, depth = 0, uc_skip = 0;
     for (size_t i = 0; i < n && !o.oom;) {
         uint8_t c = d[i];
@@ -137,9 +118,9 @@ char *dlp_rtf_to_text(const uint8_t *d, size_t n, size_t *out_len)
                 } else if (!hidden) {
                     if (!strcmp(w, "par") || !strcmp(w, "line") || !strcmp(w, "row") ||
                         !strcmp(w, "sect") || !strcmp(w, "page"))
-                        put(&o, "\n", 1);
+                        dlp_textbuf_put(&o, "\n", 1);
                     else if (!strcmp(w, "tab") || !strcmp(w, "cell"))
-                        put(&o, "\t", 1);
+                        dlp_textbuf_put(&o, "\t", 1);
                     else if (!strcmp(w, "u") && has) {
                         put_cp(&o, (uint32_t)(arg < 0 ? arg + 65536 : arg));
                         uc_skip = 1; /* the ANSI fallback that follows */
@@ -148,7 +129,7 @@ char *dlp_rtf_to_text(const uint8_t *d, size_t n, size_t *out_len)
                 i = j;
             } else {
                 if (!hidden && (nx == '\\' || nx == '{' || nx == '}'))
-                    put(&o, (const char *)&d[i + 1], 1);
+                    dlp_textbuf_put(&o, (const char *)&d[i + 1], 1);
                 i += 2;
             }
         } else {
@@ -156,18 +137,10 @@ char *dlp_rtf_to_text(const uint8_t *d, size_t n, size_t *out_len)
                 if (uc_skip)
                     uc_skip--;
                 else
-                    put(&o, (const char *)&d[i], 1);
+                    dlp_textbuf_put(&o, (const char *)&d[i], 1);
             }
             i++;
         }
     }
-    if (o.oom) {
-        dlp_wipe(o.p, o.cap);
-        free(o.p);
-        return NULL;
-    }
-    if (!o.p && !(o.p = calloc(1, 1)))
-        return NULL;
-    *out_len = o.n;
-    return o.p;
+    return dlp_textbuf_finish(&o, out_len);
 }

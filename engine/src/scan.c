@@ -518,6 +518,21 @@ static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t
     return rc ? rc : copy_attachments(c->vb, *m);
 }
 
+/* Hands the verdict out with its rules version and time, or frees it on error. */
+static int finish(dlp_vb_t *vb, const dlp_engine_t *e, int rc, uint64_t start, dlp_verdict_t **out)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(vb);
+    if (rc == DLP_OK && !(v->rules_version = dlp_vb_strdup(vb, e->version, strlen(e->version))))
+        rc = DLP_ENOMEM;
+    if (rc != DLP_OK) {
+        dlp_verdict_free(v);
+        return rc;
+    }
+    v->scan_us = (dlp_now_ns() - start) / 1000;
+    *out = v;
+    return DLP_OK;
+}
+
 int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_verdict_t **out)
 {
     *out = NULL;
@@ -540,15 +555,7 @@ int dlp_scan(dlp_scanner_t *s, dlp_engine_t *e, const dlp_scan_input_t *in, dlp_
     dlp_message_free(m);
     if (rc == DLP_OK)
         rc = dlp_policy_apply(e->policy, in->profile, in->envelope.mail_from, vb);
-    dlp_verdict_t *v = dlp_vb_verdict(vb);
-    if (rc != DLP_OK) {
-        dlp_verdict_free(v);
-        return rc;
-    }
-    v->rules_version = dlp_vb_strdup(vb, e->version, strlen(e->version));
-    v->scan_us = (dlp_now_ns() - start) / 1000;
-    *out = v;
-    return DLP_OK;
+    return finish(vb, e, rc, start, out);
 }
 
 int dlp_scan_text(dlp_scanner_t *s, dlp_engine_t *e, dlp_part_t part, const uint8_t *text,
@@ -569,13 +576,5 @@ int dlp_scan_text(dlp_scanner_t *s, dlp_engine_t *e, dlp_part_t part, const uint
     rc = scan_surface(&c, &surf);
     if (rc == DLP_OK)
         rc = dlp_policy_apply(e->policy, NULL, NULL, vb);
-    dlp_verdict_t *v = dlp_vb_verdict(vb);
-    if (rc != DLP_OK) {
-        dlp_verdict_free(v);
-        return rc;
-    }
-    v->rules_version = dlp_vb_strdup(vb, e->version, strlen(e->version));
-    v->scan_us = (dlp_now_ns() - start) / 1000;
-    *out = v;
-    return DLP_OK;
+    return finish(vb, e, rc, start, out);
 }

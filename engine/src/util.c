@@ -28,3 +28,29 @@ char *dlp_strndup_lower(const char *s, size_t n)
     d[n] = 0;
     return d;
 }
+
+void dlp_textbuf_put(dlp_textbuf_t *t, const char *s, size_t n)
+{
+    if (t->oom || n == 0)
+        return;
+    if (DLP_GROW(t->p, t->cap, t->n + n + 1)) {
+        t->oom = 1;
+        return;
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+    t->p[t->n] = 0;
+}
+
+char *dlp_textbuf_finish(dlp_textbuf_t *t, size_t *len)
+{
+    if (t->oom) {
+        dlp_wipe(t->p, t->cap);
+        free(t->p);
+        return NULL;
+    }
+    if (!t->p && !(t->p = calloc(1, 1)))
+        return NULL;
+    *len = t->n;
+    return t->p;
+}

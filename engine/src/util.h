@@ -38,6 +38,17 @@ int dlp_grow(void **v, size_t *cap, size_t need, size_t es);
 #define DLP_GROW(vec, cap, need) dlp_grow((void **)&(vec), &(cap), (need), sizeof(*(vec)))
 
 char *dlp_strndup_lower(const char *s, size_t n);
+
+/* A growing NUL-terminated text buffer for extractors; oom sticks once set. */
+typedef struct dlp_textbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} dlp_textbuf_t;
+
+void dlp_textbuf_put(dlp_textbuf_t *t, const char *s, size_t n);
+/* The text (never NULL unless out of memory, when the buffer is wiped and freed). */
+char *dlp_textbuf_finish(dlp_textbuf_t *t, size_t *len);
 int dlp_part_from_name(const char *name, dlp_part_t *out);
 
 #endif
