@@ -74,6 +74,28 @@ static struct archive *open_archive(const uint8_t *d, size_t n, int raw_too)
     return a;
 }
 
+typedef struct entry_read {
+    struct archive *a;
+    int64_t in0; /* compressed bytes consumed when the entry began */
+} entry_read_t;
+
+static long archive_read(void *ctx, uint8_t *buf, size_t n)
+{
+    return (long)archive_read_data(((entry_read_t *)ctx)->a, buf, n);
+}
+
+/* Stops an entry that inflates beyond the compression ratio (a zip bomb). */
+static int ratio_ok(dlp_message_t *m, void *ctx, size_t total, uint32_t *flags)
+{
+    entry_read_t *er = ctx;
+    uint64_t in = (uint64_t)(archive_filter_bytes(er->a, -1) - er->in0);
+    if (total <= (in < RATIO_FLOOR ? RATIO_FLOOR : in) * m->limits->v[DLP_LIMIT_COMPRESSION_RATIO])
+        return 1;
+    dlp_rd_hit(m, DLP_LIMIT_COMPRESSION_RATIO);
+    *flags |= DLP_ATT_TRUNCATED;
+    return 0;
+}
+
 /*
  * Reads the current entry into a buffer owned by the message, within the
  * byte limits and the compression ratio. *flags gets DLP_ATT_TRUNCATED or
@@ -81,54 +103,11 @@ static struct archive *open_archive(const uint8_t *d, size_t n, int raw_too)
  */
 static uint8_t *read_entry(dlp_message_t *m, struct archive *a, size_t *len, uint32_t *flags)
 {
-    dlp_limit_t which;
-    uint64_t budget = dlp_rd_entry_budget(m, &which);
-    uint64_t ratio = m->limits->v[DLP_LIMIT_COMPRESSION_RATIO];
-    int64_t in0 = archive_filter_bytes(a, -1);
-    size_t cap = 0, n = 0;
-    uint8_t *buf = NULL;
-    *len = 0;
-    for (;;) {
-        if (DLP_GROW(buf, cap, n + CHUNK)) {
-            m->oom = 1;
-            break;
-        }
-        la_ssize_t r = archive_read_data(a, buf + n, CHUNK);
-        if (r < 0) {
-            const char *e = archive_error_string(a);
-            if (e && (strcasestr(e, "encrypt") || strcasestr(e, "passphrase")))
-                *flags |= DLP_ATT_ENCRYPTED;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        uint64_t in = (uint64_t)(archive_filter_bytes(a, -1) - in0);
-        if (n > (in < RATIO_FLOOR ? RATIO_FLOOR : in) * ratio) {
-            dlp_rd_hit(m, DLP_LIMIT_COMPRESSION_RATIO);
-            *flags |= DLP_ATT_TRUNCATED;
-            break;
-        }
-        if (n > budget) {
-            n = (size_t)budget;
-            *m->incomplete |= 1u << which;
-            if (which == DLP_LIMIT_DECOMPRESSED_BYTES)
-                m->stop = 1;
-            *flags |= DLP_ATT_TRUNCATED;
-            break;
-        }
-        if (dlp_rd_late(m))
-            break;
-    }
-    m->decoded += n;
-    if (m->oom) {
-        dlp_wipe(buf, cap);
-        free(buf);
-        return NULL;
-    }
-    if (dlp_rd_own(m, buf, cap))
-        return NULL;
-    *len = n;
+    entry_read_t er = {a, archive_filter_bytes(a, -1)};
+    uint8_t *buf = dlp_rd_read(m, archive_read, ratio_ok, &er, len, flags);
+    const char *e = archive_errno(a) ? archive_error_string(a) : NULL;
+    if (e && (strcasestr(e, "encrypt") || strcasestr(e, "passphrase")))
+        *flags |= DLP_ATT_ENCRYPTED;
     return buf;
 }
 

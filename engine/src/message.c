@@ -113,6 +113,11 @@ static int is_utf8_name(const char *cs)
  * is given, converted to UTF-8, into a buffer owned by the message. Stops at
  * the per-entry and per-message decoded-byte limits and at the deadline.
  */
+static long gmime_read(void *stream, uint8_t *buf, size_t n)
+{
+    return (long)g_mime_stream_read(stream, (char *)buf, n);
+}
+
 static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *charset, size_t *len)
 {
     *len = 0;
@@ -128,39 +133,9 @@ static uint8_t *decode_part(dlp_message_t *m, GMimePart *part, const char *chars
         add_filter(fs, g_mime_filter_basic_new(enc, FALSE));
     if (charset && !is_utf8_name(charset))
         add_filter(fs, g_mime_filter_charset_new(charset, "UTF-8"));
-    dlp_limit_t which;
-    uint64_t budget = dlp_rd_entry_budget(m, &which);
-    size_t cap = 0, n = 0;
-    uint8_t *buf = NULL;
-    for (;;) {
-        if (DLP_GROW(buf, cap, n + READ_CHUNK)) {
-            m->oom = 1;
-            break;
-        }
-        ssize_t r = g_mime_stream_read(fs, (char *)buf + n, READ_CHUNK);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-        if (n > budget) {
-            n = (size_t)budget;
-            *m->incomplete |= 1u << which;
-            if (which == DLP_LIMIT_DECOMPRESSED_BYTES)
-                m->stop = 1;
-            break;
-        }
-        if (dlp_rd_late(m))
-            break;
-    }
+    uint32_t flags = 0;
+    uint8_t *buf = dlp_rd_read(m, gmime_read, NULL, fs, len, &flags);
     g_object_unref(fs);
-    m->decoded += n;
-    if (m->oom) {
-        dlp_wipe(buf, cap);
-        free(buf);
-        return NULL;
-    }
-    if (dlp_rd_own(m, buf, cap))
-        return NULL;
-    *len = n;
     return buf;
 }
 
@@ -403,6 +378,46 @@ static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned 
     } else if (GMIME_IS_PART(obj)) {
         walk_part(m, GMIME_PART(obj), path, depth);
     }
+}
+
+uint8_t *dlp_rd_read(dlp_message_t *m, dlp_rd_read_fn rd, dlp_rd_check_fn check, void *ctx,
+                     size_t *len, uint32_t *flags)
+{
+    dlp_limit_t which;
+    uint64_t budget = dlp_rd_entry_budget(m, &which);
+    size_t cap = 0, n = 0;
+    uint8_t *buf = NULL;
+    *len = 0;
+    for (;;) {
+        if (DLP_GROW(buf, cap, n + READ_CHUNK)) {
+            m->oom = 1;
+            break;
+        }
+        long r = rd(ctx, buf + n, READ_CHUNK);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n > budget) {
+            n = (size_t)budget;
+            *m->incomplete |= 1u << which;
+            if (which == DLP_LIMIT_DECOMPRESSED_BYTES)
+                m->stop = 1;
+            *flags |= DLP_ATT_TRUNCATED;
+            break;
+        }
+        if ((check && !check(m, ctx, n, flags)) || dlp_rd_late(m))
+            break;
+    }
+    m->decoded += n;
+    if (m->oom) {
+        dlp_wipe(buf, cap);
+        free(buf);
+        return NULL;
+    }
+    if (dlp_rd_own(m, buf, cap))
+        return NULL;
+    *len = n;
+    return buf;
 }
 
 uint64_t dlp_rd_entry_budget(const dlp_message_t *m, dlp_limit_t *which)

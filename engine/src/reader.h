@@ -53,6 +53,18 @@ int dlp_rd_text_bytes(dlp_message_t *m, int html, const uint8_t *d, size_t n, dl
 /* Records an attachment; returns its index, or -1 on out of memory. */
 long dlp_rd_attachment(dlp_message_t *m, const char *where, const char *filename,
                        const char *declared, const char *detected, uint64_t size);
+/* Reads up to n bytes into buf: > 0 bytes read, 0 at the end, < 0 on error. */
+typedef long (*dlp_rd_read_fn)(void *ctx, uint8_t *buf, size_t n);
+/* Called as bytes arrive; returns 0 to stop reading (a limit of its own). */
+typedef int (*dlp_rd_check_fn)(dlp_message_t *m, void *ctx, size_t total, uint32_t *flags);
+/*
+ * Reads a stream to its end into a buffer owned by the message, within the
+ * per-entry and per-message decoded-byte limits and the deadline. A limit
+ * that cuts it short sets DLP_ATT_TRUNCATED in *flags. NULL when nothing
+ * could be kept (out of memory).
+ */
+uint8_t *dlp_rd_read(dlp_message_t *m, dlp_rd_read_fn rd, dlp_rd_check_fn check, void *ctx,
+                     size_t *len, uint32_t *flags);
 /* Decoded bytes still allowed for one entry (the smaller of both limits). */
 uint64_t dlp_rd_entry_budget(const dlp_message_t *m, dlp_limit_t *which);
 /* Reads a message held in bytes (a forwarded .eml) as if attached at 'where'. */
