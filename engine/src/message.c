@@ -380,6 +380,30 @@ static void walk(dlp_message_t *m, GMimeObject *obj, const char *path, unsigned 
     }
 }
 
+#define FIRST_CHUNK 4096
+
+/*
+ * Doubles a buffer of decoded text, wiping the old copy: realloc would leave
+ * message data behind in freed memory.
+ */
+static int grow_wiped(uint8_t **buf, size_t *cap, size_t used)
+{
+    size_t ncap = !*cap ? FIRST_CHUNK : *cap < READ_CHUNK ? READ_CHUNK : *cap * 2;
+    if (ncap > READ_CHUNK * 64 && *cap >= READ_CHUNK * 64)
+        ncap = *cap + READ_CHUNK * 64; /* grow linearly past 4 MiB */
+    uint8_t *nb = malloc(ncap);
+    if (!nb)
+        return -1;
+    if (*buf) {
+        memcpy(nb, *buf, used);
+        dlp_wipe(*buf, used);
+        free(*buf);
+    }
+    *buf = nb;
+    *cap = ncap;
+    return 0;
+}
+
 uint8_t *dlp_rd_read(dlp_message_t *m, dlp_rd_read_fn rd, dlp_rd_check_fn check, void *ctx,
                      size_t *len, uint32_t *flags)
 {
@@ -389,11 +413,11 @@ uint8_t *dlp_rd_read(dlp_message_t *m, dlp_rd_read_fn rd, dlp_rd_check_fn check,
     uint8_t *buf = NULL;
     *len = 0;
     for (;;) {
-        if (DLP_GROW(buf, cap, n + READ_CHUNK)) {
+        if (cap - n < FIRST_CHUNK && grow_wiped(&buf, &cap, n)) {
             m->oom = 1;
             break;
         }
-        long r = rd(ctx, buf + n, READ_CHUNK);
+        long r = rd(ctx, buf + n, cap - n);
         if (r <= 0)
             break;
         n += (size_t)r;
@@ -410,11 +434,11 @@ uint8_t *dlp_rd_read(dlp_message_t *m, dlp_rd_read_fn rd, dlp_rd_check_fn check,
     }
     m->decoded += n;
     if (m->oom) {
-        dlp_wipe(buf, cap);
+        dlp_wipe(buf, n);
         free(buf);
         return NULL;
     }
-    if (dlp_rd_own(m, buf, cap))
+    if (dlp_rd_own(m, buf, n)) /* only the first n bytes ever held data */
         return NULL;
     *len = n;
     return buf;
