@@ -281,6 +281,11 @@ void dlp_client_set_max_frame(dlp_client_t *c, uint32_t max_payload)
     c->in.max = max_payload;
 }
 
+void dlp_client_set_timeout(dlp_client_t *c, int timeout_ms)
+{
+    c->timeout_ms = timeout_ms;
+}
+
 int dlp_client_fd(const dlp_client_t *c)
 {
     return c->fd;

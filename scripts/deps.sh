@@ -10,9 +10,10 @@ BUILD_PACKAGES=(
   libhyperscan-dev libmagic-dev libprotobuf-c-dev protobuf-c-compiler
   libuv1-dev libyaml-dev libjansson-dev libssl-dev libgmime-3.0-dev libxml2-dev
   libarchive-dev libpoppler-glib-dev libexif-dev libidn2-dev libpsl-dev libicu-dev
+  libmilter-dev
 )
 TEST_PACKAGES=(
-  libcmocka-dev
+  libcmocka-dev haproxy
 )
 
 usage() {

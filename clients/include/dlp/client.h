@@ -1,11 +1,25 @@
 /*
- * client.h - libdlpclient, a small blocking client for the dlpd protocol.
+ * client.h - libdlpclient, the C client library for the dlpd protocol.
  *
- * One dlp_client_t is one connection to a daemon (unix:PATH or tcp:HOST:PORT).
- * Requests and responses are the protobuf-c structs generated from
- * proto/dlp.proto (Dlp__V1__Request / Dlp__V1__Response); this library only
- * connects, frames, sends and receives. It is blocking with timeouts and has
- * no threads or globals; use one client per thread.
+ * Two layers:
+ *
+ * - dlp_client_t is one connection to a daemon (unix:PATH or tcp:HOST:PORT).
+ *   Requests and responses are the protobuf-c structs generated from
+ *   proto/dlp.proto (Dlp__V1__Request / Dlp__V1__Response); this layer only
+ *   connects, frames, sends and receives. It is blocking with timeouts and
+ *   has no threads or globals. A dlp_client_t is NOT thread-safe: use it
+ *   from one thread at a time (one per thread, or behind the caller's lock).
+ *
+ * - dlp_client_pool_t is what a mail gateway wants: several endpoints (daemons
+ *   or an HAProxy frontend), a set of idle connections per endpoint that are
+ *   reused and re-opened as needed, round-robin load spreading, failover of a
+ *   scan to the next endpoint when a connection fails, times out or the
+ *   daemon answers OVERLOADED / SHUTTING_DOWN (a scan has no side effects, so
+ *   repeating it is safe), endpoints marked down on failure and back up by a
+ *   periodic ping from a health thread. Every dlp_client_pool_* function is
+ *   safe to call from any number of threads at once: each endpoint has a
+ *   mutex that guards only its idle list and state (never held during I/O),
+ *   and a connection is owned by exactly one thread while a request is on it.
  *
  * Pipelining: call dlp_client_send() several times, then dlp_client_recv()
  * as often. The daemon may answer out of order, so match responses by id
@@ -16,8 +30,11 @@
  *
  * Errors: functions return DLP_CLIENT_OK (0) or a negative dlp_client_err_t
  * and, when 'err' is not NULL, write a one-line message into err[errlen].
- * After a transport error (EIO, ECLOSED, EPROTO, ETOOBIG) the connection is
- * unusable and should be freed.
+ * After a transport error (EIO, ECLOSED, EPROTO, ETOOBIG, ETIMEDOUT) the
+ * connection is unusable and should be freed (the pool does this itself).
+ *
+ * Build against the installed library with `pkg-config --cflags --libs
+ * dlpclient`; clients/examples/scan_one.c is a complete program.
  */
 #ifndef DLP_CLIENT_H
 #define DLP_CLIENT_H
@@ -40,7 +57,8 @@ extern "C" {
     X(ETIMEDOUT, -5, "timed out")                                                                  \
     X(ECLOSED, -6, "connection closed by the daemon")                                              \
     X(EPROTO, -7, "protocol error")                                                                \
-    X(ETOOBIG, -8, "frame over the size limit")
+    X(ETOOBIG, -8, "frame over the size limit")                                                    \
+    X(ENOENDPOINT, -9, "no endpoint answered")
 
 typedef enum {
 #define DLP_CLIENT_ERR_ENUM(name, code, text) DLP_CLIENT_##name = code,
@@ -69,6 +87,8 @@ void dlp_client_free(dlp_client_t *c);
 
 /* The largest response frame accepted (default DLP_CLIENT_DEFAULT_MAX_FRAME). */
 void dlp_client_set_max_frame(dlp_client_t *c, uint32_t max_payload);
+/* How long a send may wait for the socket (< 0: no limit); set by connect. */
+void dlp_client_set_timeout(dlp_client_t *c, int timeout_ms);
 /* The connected socket, e.g. for poll() in an event loop. Owned by the client. */
 int dlp_client_fd(const dlp_client_t *c);
 /* A fresh request id: 1, 2, 3, ... per client. */
@@ -95,6 +115,71 @@ int dlp_client_call(dlp_client_t *c, const Dlp__V1__Request *req, int timeout_ms
                     Dlp__V1__Response **out, char *err, size_t errlen);
 
 void dlp_client_response_free(Dlp__V1__Response *r); /* accepts NULL */
+
+/* ------------------------------------------------------------------ pool */
+
+typedef struct dlp_client_pool dlp_client_pool_t;
+
+/*
+ * Pool options. Fill with dlp_client_opts_init() and change what you need;
+ * passing NULL to dlp_client_pool_new() means the defaults (in brackets).
+ */
+typedef struct dlp_client_opts {
+    int connect_timeout_ms; /* per connection attempt [1000] */
+    int max_attempts;       /* tries per scan, over endpoints in turn [3]; >= 1 */
+    int health_interval_ms; /* ping every endpoint this often; 0 = no health thread [1000] */
+    int health_timeout_ms;  /* a ping slower than this marks the endpoint down [1000] */
+    int down_retry_ms;      /* without a health thread, retry a down endpoint after this [5000] */
+    unsigned max_idle;      /* idle connections kept per endpoint [16] */
+    uint32_t max_frame;     /* largest response accepted [DLP_CLIENT_DEFAULT_MAX_FRAME] */
+} dlp_client_opts_t;
+
+void dlp_client_opts_init(dlp_client_opts_t *opts);
+
+/*
+ * Creates a pool over n endpoint addresses (copied; same syntax as
+ * dlp_client_connect). Does not connect: the first scan does, and the
+ * health thread (when health_interval_ms > 0) starts pinging at once. On
+ * success *out is a pool the caller frees with dlp_client_pool_free().
+ * Errors: EINVAL (n == 0, bad address or option), ENOMEM.
+ */
+int dlp_client_pool_new(const char *const *endpoints, size_t n, const dlp_client_opts_t *opts,
+                        dlp_client_pool_t **out, char *err, size_t errlen);
+/* Stops the health thread, closes every idle connection, frees. Accepts NULL.
+ * No other call on this pool may be running or start. */
+void dlp_client_pool_free(dlp_client_pool_t *p);
+
+/*
+ * Classifies one message. 'scan' is sent as is (the pool only wraps it in a
+ * Request with a fresh id). Each attempt waits at most timeout_ms (< 0: no
+ * limit) for its connection and answer; an attempt that fails on transport,
+ * times out or is answered OVERLOADED or SHUTTING_DOWN is repeated on the
+ * next endpoint, up to max_attempts in all, preferring endpoints that are
+ * up. On success *out is the response (free with dlp_client_response_free);
+ * like dlp_client_call(), a response carrying another error code is a
+ * success here: check (*out)->error. When every attempt failed the result is
+ * the last attempt's error code and err describes it.
+ */
+int dlp_client_pool_scan(dlp_client_pool_t *p, const Dlp__V1__ScanRequest *scan, int timeout_ms,
+                         Dlp__V1__Response **out, char *err, size_t errlen);
+
+/* Same failover for any request (ping, stats, hello; not reload, which is
+ * per daemon): req->id is overwritten by the pool. */
+int dlp_client_pool_call(dlp_client_pool_t *p, Dlp__V1__Request *req, int timeout_ms,
+                         Dlp__V1__Response **out, char *err, size_t errlen);
+
+/* A snapshot of one endpoint, for logs and tests. */
+typedef struct dlp_client_endpoint_stats {
+    const char *address; /* owned by the pool */
+    int up;              /* 1 up, 0 marked down */
+    uint64_t answered;   /* requests answered through this endpoint */
+    uint64_t failed;     /* attempts that failed here (and were retried elsewhere or failed) */
+    uint64_t marked_down, marked_up; /* state changes */
+} dlp_client_endpoint_stats_t;
+
+size_t dlp_client_pool_size(const dlp_client_pool_t *p);
+/* Returns 0, or EINVAL when i >= dlp_client_pool_size(p). */
+int dlp_client_pool_endpoint(dlp_client_pool_t *p, size_t i, dlp_client_endpoint_stats_t *out);
 
 /* Names of protocol enum values as used by dlpc's output: "block", "high", ... */
 const char *dlp_client_action_name(Dlp__V1__Action a);
