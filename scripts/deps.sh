@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
   libmilter-dev
 )
 TEST_PACKAGES=(
-  libcmocka-dev haproxy
+  libcmocka-dev haproxy postfix swaks
 )
 
 usage() {
@@ -47,6 +47,14 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=(sudo)
 fi
 echo "deps: installing ${missing[*]}"
+# postfix asks for a mail setup type; "No configuration" writes no main.cf and
+# leaves the system's mail alone (tests run their own private instance).
+for pkg in "${missing[@]}"; do
+  if [ "$pkg" = postfix ]; then
+    echo "postfix postfix/main_mailer_type select No configuration" |
+      "${SUDO[@]}" debconf-set-selections
+  fi
+done
 "${SUDO[@]}" apt-get update
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
   "${missing[@]}"

@@ -212,8 +212,18 @@ static void remove_forged(SMFICTX *ctx, milter_conn_t *c)
             smfi_chgheader(ctx, (char *)milter_dlp_headers[i], k, NULL);
 }
 
+/*
+ * With SMFIP_HDR_LEADSPC negotiated the MTA adds nothing after the colon, so
+ * the value carries its own leading space ("X-DLP-Action: allow").
+ */
 static void add_header(SMFICTX *ctx, const char *name, const char *value)
 {
+    conn_priv_t *p = smfi_getpriv(ctx);
+    char spaced[1024];
+    if (p && p->leadspc) {
+        snprintf(spaced, sizeof(spaced), " %s", value);
+        value = spaced;
+    }
     if (smfi_addheader(ctx, (char *)name, (char *)value) != MI_SUCCESS)
         logmsg("warning", "smfi_addheader %s failed", name);
 }

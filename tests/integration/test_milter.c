@@ -271,8 +271,9 @@ static void finish(mta_t *m, const char *headers[][2], const char *body, eom_t *
         switch (r.cmd) {
         case 'h':
             used = strlen(e->headers);
-            snprintf(e->headers + used, sizeof(e->headers) - used, "%s: %s\n", r.data,
-                     r.data + strlen(r.data) + 1);
+            /* as an MTA writes it: with HDR_LEADSPC the value brings its own space */
+            snprintf(e->headers + used, sizeof(e->headers) - used, "%s:%s%s\n", r.data,
+                     (m->protocol & HDR_LEADSPC) ? "" : " ", r.data + strlen(r.data) + 1);
             continue;
         case '-':
             used = strlen(e->delrcpt);
