@@ -27,10 +27,10 @@ typedef enum {
 /* Reassembly buffer. Fields are private; use the functions below. */
 typedef struct dlp_framebuf {
     uint8_t *data;
-    size_t len;      /* bytes buffered */
-    size_t cap;      /* bytes allocated */
-    size_t start;    /* offset of the first unconsumed byte */
-    uint32_t max;    /* hard maximum payload length */
+    size_t len;   /* bytes buffered */
+    size_t cap;   /* bytes allocated */
+    size_t start; /* offset of the first unconsumed byte */
+    uint32_t max; /* hard maximum payload length */
 } dlp_framebuf_t;
 
 void dlp_framebuf_init(dlp_framebuf_t *fb, uint32_t max_payload);

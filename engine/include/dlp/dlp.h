@@ -65,9 +65,9 @@ DLP_EXPORT const char *dlp_version_string(void);
 
 /* Diagnostics: errors a user must fix, with their position. */
 typedef struct dlp_diag {
-    const char *file; /* may be NULL */
-    int line;         /* 1-based; 0 when unknown */
-    int column;       /* 1-based; 0 when unknown */
+    const char *file;    /* may be NULL */
+    int line;            /* 1-based; 0 when unknown */
+    int column;          /* 1-based; 0 when unknown */
     const char *rule_id; /* may be NULL */
     const char *message;
 } dlp_diag_t;
@@ -150,20 +150,20 @@ typedef enum {
  * config key, unit, default and bounds; a verdict names the limits it hit.
  */
 #define DLP_LIMIT_MAP(X)                                                                           \
-    X(MESSAGE_BYTES, message_bytes, "bytes", 50ull << 20, 1024, 1ull << 30,                            \
-      "largest message scanned; larger ones are scanned up to this size")                         \
-    X(MIME_PARTS, mime_parts, "parts", 1000, 1, 100000, "MIME parts read per message")            \
-    X(MIME_DEPTH, mime_depth, "levels", 20, 1, 1000, "nesting of multiparts and attached mail")   \
-    X(ARCHIVE_DEPTH, archive_depth, "levels", 4, 0, 64, "archives opened inside archives")        \
-    X(DECOMPRESSED_BYTES, decompressed_bytes, "bytes", 200ull << 20, 1024, 4ull << 30,                 \
-      "bytes decoded or decompressed per message in total")                                       \
-    X(ENTRY_BYTES, entry_bytes, "bytes", 50ull << 20, 1024, 4ull << 30,                                \
-      "bytes decompressed from one archive entry")                                                \
+    X(MESSAGE_BYTES, message_bytes, "bytes", 50ull << 20, 1024, 1ull << 30,                        \
+      "largest message scanned; larger ones are scanned up to this size")                          \
+    X(MIME_PARTS, mime_parts, "parts", 1000, 1, 100000, "MIME parts read per message")             \
+    X(MIME_DEPTH, mime_depth, "levels", 20, 1, 1000, "nesting of multiparts and attached mail")    \
+    X(ARCHIVE_DEPTH, archive_depth, "levels", 4, 0, 64, "archives opened inside archives")         \
+    X(DECOMPRESSED_BYTES, decompressed_bytes, "bytes", 200ull << 20, 1024, 4ull << 30,             \
+      "bytes decoded or decompressed per message in total")                                        \
+    X(ENTRY_BYTES, entry_bytes, "bytes", 50ull << 20, 1024, 4ull << 30,                            \
+      "bytes decompressed from one archive entry")                                                 \
     X(COMPRESSION_RATIO, compression_ratio, "ratio", 100, 2, 100000,                               \
-      "largest decompressed/compressed ratio of an archive entry")                                \
-    X(PDF_PAGES, pdf_pages, "pages", 500, 1, 100000, "PDF pages read per document")               \
-    X(PDF_OBJECTS, pdf_objects, "objects", 100000, 100, 10000000, "PDF objects per document")     \
-    X(SCAN_TIME, scan_time_ms, "ms", 5000, 1, 600000, "wall time per message")                    \
+      "largest decompressed/compressed ratio of an archive entry")                                 \
+    X(PDF_PAGES, pdf_pages, "pages", 500, 1, 100000, "PDF pages read per document")                \
+    X(PDF_OBJECTS, pdf_objects, "objects", 100000, 100, 10000000, "PDF objects per document")      \
+    X(SCAN_TIME, scan_time_ms, "ms", 5000, 1, 600000, "wall time per message")                     \
     X(FINDINGS, findings, "findings", 256, 1, 100000, "findings reported per message")
 
 typedef enum {
@@ -175,7 +175,7 @@ typedef enum {
 
 typedef struct dlp_limit_info {
     dlp_limit_t id;
-    const char *key;  /* config key under "limits:" and name in verdicts */
+    const char *key; /* config key under "limits:" and name in verdicts */
     const char *unit;
     uint64_t def, min, max;
     const char *doc;
@@ -298,8 +298,8 @@ typedef struct dlp_scan_input {
     dlp_envelope_t envelope;
     const uint8_t *message; /* raw RFC 5322 message; not modified */
     size_t message_len;
-    const char *profile;    /* NULL or "" = default profile */
-    uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = only the scan_time_ms limit */
+    const char *profile;  /* NULL or "" = default profile */
+    uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0 = only the scan_time_ms limit */
     /*
      * Optional, for offline tools only (dlp-rules scan --explain): called once
      * per finding with the decoded text of the surface it was found in. The
@@ -316,9 +316,9 @@ typedef struct dlp_finding {
     dlp_category_t category;
     dlp_severity_t severity;
     dlp_part_t part;
-    const char *where;  /* "subject", "body", "attachment:a.zip/b.pdf", ... */
-    uint64_t offset;    /* first match: byte offset in that surface's text */
-    uint32_t count;     /* matches of this rule in that surface */
+    const char *where;   /* "subject", "body", "attachment:a.zip/b.pdf", ... */
+    uint64_t offset;     /* first match: byte offset in that surface's text */
+    uint32_t count;      /* matches of this rule in that surface */
     const char *snippet; /* redacted context; never the sensitive text */
 } dlp_finding_t;
 
@@ -332,11 +332,11 @@ typedef struct dlp_recipient {
 } dlp_recipient_t;
 
 /* Attachment flags. */
-#define DLP_ATT_TYPE_MISMATCH 0x1u /* content type (libmagic) differs from the declared one */
-#define DLP_ATT_ENCRYPTED 0x2u     /* encrypted: its content could not be inspected */
-#define DLP_ATT_EXTRACTED 0x4u     /* text was extracted from it and scanned */
-#define DLP_ATT_TRUNCATED 0x8u     /* a size limit cut it short */
-#define DLP_ATT_GPS 0x10u          /* an image whose EXIF data holds GPS coordinates */
+#define DLP_ATT_TYPE_MISMATCH 0x1u  /* content type (libmagic) differs from the declared one */
+#define DLP_ATT_ENCRYPTED     0x2u  /* encrypted: its content could not be inspected */
+#define DLP_ATT_EXTRACTED     0x4u  /* text was extracted from it and scanned */
+#define DLP_ATT_TRUNCATED     0x8u  /* a size limit cut it short */
+#define DLP_ATT_GPS           0x10u /* an image whose EXIF data holds GPS coordinates */
 #define DLP_ATT_MEDICAL_IMAGE 0x20u /* a DICOM file: a medical image such as an X-ray */
 
 typedef struct dlp_attachment {
@@ -362,11 +362,11 @@ typedef struct dlp_verdict {
     size_t n_reasons;
     const dlp_attachment_t *attachments;
     size_t n_attachments;
-    const char *notice;        /* for the sender; NULL when there is nothing to say */
+    const char *notice; /* for the sender; NULL when there is nothing to say */
     const char *profile;
     const char *rules_version;
     uint64_t scan_us;
-    uint32_t incomplete;       /* bit (1u << dlp_limit_t) for each limit hit */
+    uint32_t incomplete; /* bit (1u << dlp_limit_t) for each limit hit */
 } dlp_verdict_t;
 
 /*

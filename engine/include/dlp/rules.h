@@ -20,7 +20,7 @@ typedef struct dlp_rule_info {
     const char *description;
     const char *file;
     int line;
-    uint32_t scope; /* bit (1u << dlp_part_t) per part */
+    uint32_t scope;       /* bit (1u << dlp_part_t) per part */
     const char *validate; /* NULL when none */
     size_t n_patterns;
     const char *const *tests_match;
