@@ -467,3 +467,21 @@ int harness_run(char *const argv[], char **out, char **err)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+int harness_group_start(void **state, const char *extra_yaml)
+{
+    static dlpd_proc_t d;
+    if (harness_setup(&d, extra_yaml) < 0 || harness_start(&d) < 0) {
+        harness_cleanup(&d);
+        return -1;
+    }
+    *state = &d;
+    return 0;
+}
+
+int harness_group_stop(void **state)
+{
+    harness_dump_log(*state);
+    harness_cleanup(*state);
+    return 0;
+}

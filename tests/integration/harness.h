@@ -55,6 +55,14 @@ void harness_cleanup(dlpd_proc_t *d);
 /* Prints the daemon's log to stderr (for failed tests). */
 void harness_dump_log(const dlpd_proc_t *d);
 
+/*
+ * cmocka group fixture: one daemon for a whole test program, with the
+ * standard config plus extra_yaml; *state is its dlpd_proc_t. The stop
+ * side prints the log (ctest shows it only when a test failed) and cleans up.
+ */
+int harness_group_start(void **state, const char *extra_yaml);
+int harness_group_stop(void **state);
+
 /* A path in the source tree's examples/ directory (static buffer). */
 const char *harness_example(const char *name);
 /* Reads a whole file into a malloc'd buffer (NUL-terminated for convenience). */

@@ -230,20 +230,7 @@ static void test_ping_and_usage(void **state)
 
 static int setup(void **state)
 {
-    static dlpd_proc_t d;
-    if (harness_setup(&d, NULL) < 0 || harness_start(&d) < 0) {
-        harness_cleanup(&d);
-        return -1;
-    }
-    *state = &d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    harness_dump_log(*state); /* ctest shows it only when a test failed */
-    harness_cleanup(*state);
-    return 0;
+    return harness_group_start(state, NULL);
 }
 
 int main(void)
@@ -257,5 +244,5 @@ int main(void)
         cmocka_unit_test(test_unreadable_file_is_error),
         cmocka_unit_test(test_ping_and_usage),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_group_stop);
 }

@@ -167,21 +167,8 @@ static void test_pipelined_connections(void **state)
 
 static int setup(void **state)
 {
-    static dlpd_proc_t d;
     /* Room for every pipelined scan at once, so OVERLOADED is a failure here. */
-    if (harness_setup(&d, "queue_size: 8192\n") < 0 || harness_start(&d) < 0) {
-        harness_cleanup(&d);
-        return -1;
-    }
-    *state = &d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    harness_dump_log(*state);
-    harness_cleanup(*state);
-    return 0;
+    return harness_group_start(state, "queue_size: 8192\n");
 }
 
 int main(void)
@@ -189,5 +176,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipelined_connections),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_group_stop);
 }

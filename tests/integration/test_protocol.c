@@ -175,20 +175,7 @@ static void test_max_plus_one_is_too_large(void **state)
 
 static int setup(void **state)
 {
-    static dlpd_proc_t d;
-    if (harness_setup(&d, "max_frame_bytes: 1048576\n") < 0 || harness_start(&d) < 0) {
-        harness_cleanup(&d);
-        return -1;
-    }
-    *state = &d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    harness_dump_log(*state); /* ctest shows it only when a test failed */
-    harness_cleanup(*state);
-    return 0;
+    return harness_group_start(state, "max_frame_bytes: 1048576\n");
 }
 
 int main(void)
@@ -199,5 +186,5 @@ int main(void)
         cmocka_unit_test(test_length_ffffffff_is_too_large),
         cmocka_unit_test(test_max_plus_one_is_too_large),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_group_stop);
 }

@@ -113,28 +113,14 @@ static void test_sigterm_answers_everything_taken(void **state)
 
 static int setup(void **state)
 {
-    static dlpd_proc_t d;
     /*
      * A drain deadline far beyond what the scans need (the test is about loss,
      * not time), and max_inflight_per_conn over N_BEFORE so the daemon reads
      * the ping while most scans still wait for a worker: small messages are
      * read much faster than they are scanned.
      */
-    static const char extra[] = "shutdown_timeout_ms: 600000\n"
-                                "max_inflight_per_conn: 1000\n";
-    if (harness_setup(&d, extra) < 0 || harness_start(&d) < 0) {
-        harness_cleanup(&d);
-        return -1;
-    }
-    *state = &d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    harness_dump_log(*state);
-    harness_cleanup(*state);
-    return 0;
+    return harness_group_start(state, "shutdown_timeout_ms: 600000\n"
+                                      "max_inflight_per_conn: 1000\n");
 }
 
 int main(void)
@@ -142,5 +128,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigterm_answers_everything_taken),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, harness_group_stop);
 }
