@@ -10,6 +10,7 @@
  * wrote would then wait forever.
  */
 #include "dlp/client.h"
+#include "client_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,9 +66,7 @@ const char *dlp_client_err_name(int err)
     return "DLP_CLIENT_UNKNOWN";
 }
 
-/* Writes "strerror: detail" into err and returns code. */
-__attribute__((format(printf, 4, 5))) static int fail(int code, char *err, size_t errlen,
-                                                      const char *fmt, ...)
+int dlpcl_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 {
     if (err && errlen) {
         int n = snprintf(err, errlen, "%s: ", dlp_client_strerror(code));
@@ -83,7 +82,7 @@ __attribute__((format(printf, 4, 5))) static int fail(int code, char *err, size_
 
 /* -------------------------------------------------------------- deadlines */
 
-static int64_t now_ms(void)
+int64_t dlpcl_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -92,7 +91,7 @@ static int64_t now_ms(void)
 
 static int64_t deadline_from(int timeout_ms)
 {
-    return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    return timeout_ms < 0 ? -1 : dlpcl_now_ms() + timeout_ms;
 }
 
 /* Milliseconds left for poll(): -1 = forever, 0 = expired. */
@@ -100,7 +99,7 @@ static int remaining(int64_t deadline)
 {
     if (deadline < 0)
         return -1;
-    int64_t left = deadline - now_ms();
+    int64_t left = deadline - dlpcl_now_ms();
     if (left <= 0)
         return 0;
     return left > 1000000 ? 1000000 : (int)left;
@@ -154,11 +153,11 @@ static int connect_unix(const char *path, int64_t deadline, char *err, size_t er
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path))
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "socket path too long: %s", path);
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "socket path too long: %s", path);
     strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
-        return fail(DLP_CLIENT_ECONNECT, err, errlen, "socket: %s", strerror(errno));
+        return dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "socket: %s", strerror(errno));
     /* A full listen backlog gives EAGAIN on unix sockets: retry until the deadline. */
     while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         if (errno == EINPROGRESS && connect_wait(fd, deadline) == 0)
@@ -169,7 +168,7 @@ static int connect_unix(const char *path, int64_t deadline, char *err, size_t er
         }
         int e = errno;
         close(fd);
-        return fail(DLP_CLIENT_ECONNECT, err, errlen, "unix:%s: %s", path, strerror(e));
+        return dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "unix:%s: %s", path, strerror(e));
     }
     return fd;
 }
@@ -197,15 +196,17 @@ static int connect_tcp(const char *hostport, int64_t deadline, char *err, size_t
 {
     char *copy = strdup(hostport), *host, *port;
     if (!copy)
-        return fail(DLP_CLIENT_ENOMEM, err, errlen, "address");
+        return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "address");
     if (split_host_port(copy, &host, &port) < 0) {
         free(copy);
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "expected tcp:HOST:PORT, got tcp:%s", hostport);
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "expected tcp:HOST:PORT, got tcp:%s",
+                          hostport);
     }
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0) {
-        int code = fail(DLP_CLIENT_ECONNECT, err, errlen, "%s: %s", hostport, gai_strerror(gai));
+        int code =
+            dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "%s: %s", hostport, gai_strerror(gai));
         free(copy);
         return code;
     }
@@ -225,7 +226,7 @@ static int connect_tcp(const char *hostport, int64_t deadline, char *err, size_t
     }
     freeaddrinfo(res);
     if (fd < 0)
-        fd = fail(DLP_CLIENT_ECONNECT, err, errlen, "tcp:%s: %s", hostport, strerror(e));
+        fd = dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "tcp:%s: %s", hostport, strerror(e));
     free(copy);
     return fd;
 }
@@ -235,7 +236,7 @@ int dlp_client_connect(const char *address, int timeout_ms, dlp_client_t **out, 
 {
     *out = NULL;
     if (!address)
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "no address");
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "no address");
     int64_t deadline = deadline_from(timeout_ms);
     int fd;
     if (strncmp(address, "unix:", 5) == 0)
@@ -243,15 +244,15 @@ int dlp_client_connect(const char *address, int timeout_ms, dlp_client_t **out, 
     else if (strncmp(address, "tcp:", 4) == 0)
         fd = connect_tcp(address + 4, deadline, err, errlen);
     else
-        return fail(DLP_CLIENT_EINVAL, err, errlen,
-                    "address must be unix:PATH or tcp:HOST:PORT, got %s", address);
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
+                          "address must be unix:PATH or tcp:HOST:PORT, got %s", address);
     if (fd < 0)
         return fd;
     dlp_client_t *c = calloc(1, sizeof(*c));
     if (!c || set_nonblock(fd) < 0) {
         free(c);
         close(fd);
-        return fail(DLP_CLIENT_ENOMEM, err, errlen, "client");
+        return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "client");
     }
     c->fd = fd;
     c->timeout_ms = timeout_ms;
@@ -304,18 +305,18 @@ static int read_some(dlp_client_t *c, char *err, size_t errlen)
     size_t avail;
     uint8_t *p = dlp_framebuf_space(&c->in, 0, &avail);
     if (!p)
-        return fail(DLP_CLIENT_ENOMEM, err, errlen, "receive buffer");
+        return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "receive buffer");
     ssize_t n = recv(c->fd, p, avail, 0);
     if (n > 0) {
         dlp_framebuf_commit(&c->in, (size_t)n);
         return 1;
     }
     if (n == 0)
-        return fail(DLP_CLIENT_ECLOSED, err, errlen, "after %zu buffered bytes",
-                    dlp_framebuf_pending(&c->in));
+        return dlpcl_fail(DLP_CLIENT_ECLOSED, err, errlen, "after %zu buffered bytes",
+                          dlp_framebuf_pending(&c->in));
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
         return 0;
-    return fail(DLP_CLIENT_EIO, err, errlen, "recv: %s", strerror(errno));
+    return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "recv: %s", strerror(errno));
 }
 
 /* Decodes the next buffered frame: 1 = *out set, 0 = need more bytes. */
@@ -327,13 +328,13 @@ static int next_buffered(dlp_client_t *c, Dlp__V1__Response **out, char *err, si
     if (st == DLP_FRAME_NEED_MORE)
         return 0;
     if (st == DLP_FRAME_TOO_LARGE)
-        return fail(DLP_CLIENT_ETOOBIG, err, errlen, "response declares %u bytes, limit %u", len,
-                    c->in.max);
+        return dlpcl_fail(DLP_CLIENT_ETOOBIG, err, errlen, "response declares %u bytes, limit %u",
+                          len, c->in.max);
     if (st != DLP_FRAME_READY)
-        return fail(DLP_CLIENT_ENOMEM, err, errlen, "frame buffer");
+        return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "frame buffer");
     *out = dlp__v1__response__unpack(NULL, len, payload);
     if (!*out)
-        return fail(DLP_CLIENT_EPROTO, err, errlen, "undecodable %u-byte response", len);
+        return dlpcl_fail(DLP_CLIENT_EPROTO, err, errlen, "undecodable %u-byte response", len);
     return 1;
 }
 
@@ -352,9 +353,9 @@ static int recv_wire(dlp_client_t *c, int64_t deadline, Dlp__V1__Response **out,
             continue;
         int rev = wait_fd(c->fd, POLLIN, deadline);
         if (rev == 0)
-            return fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "waiting for a response");
+            return dlpcl_fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "waiting for a response");
         if (rev < 0)
-            return fail(DLP_CLIENT_EIO, err, errlen, "poll: %s", strerror(errno));
+            return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "poll: %s", strerror(errno));
     }
 }
 
@@ -434,7 +435,7 @@ static int drain_into_stash(dlp_client_t *c, char *err, size_t errlen)
             return r;
         if (stash_push(c, resp) < 0) {
             dlp_client_response_free(resp);
-            return fail(DLP_CLIENT_ENOMEM, err, errlen, "keeping a pipelined response");
+            return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "keeping a pipelined response");
         }
     }
     return r;
@@ -453,12 +454,12 @@ static int write_all(dlp_client_t *c, const uint8_t *buf, size_t len, char *err,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(DLP_CLIENT_EIO, err, errlen, "send: %s", strerror(errno));
+            return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "send: %s", strerror(errno));
         int rev = wait_fd(c->fd, POLLOUT | POLLIN, deadline);
         if (rev == 0)
-            return fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "sending a request");
+            return dlpcl_fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "sending a request");
         if (rev < 0)
-            return fail(DLP_CLIENT_EIO, err, errlen, "poll: %s", strerror(errno));
+            return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "poll: %s", strerror(errno));
         /* Drain answers while the daemon is not reading; they are decoded later. */
         if (rev & POLLIN) {
             int r = drain_into_stash(c, err, errlen);
@@ -474,8 +475,8 @@ int dlp_client_send(dlp_client_t *c, const Dlp__V1__Request *req, char *err, siz
     uint8_t *frame;
     size_t len;
     if (dlp_frame_pack(&req->base, &frame, &len) < 0)
-        return fail(DLP_CLIENT_ENOMEM, err, errlen, "packing request %llu",
-                    (unsigned long long)req->id);
+        return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "packing request %llu",
+                          (unsigned long long)req->id);
     int r = write_all(c, frame, len, err, errlen);
     free(frame);
     return r;
@@ -502,7 +503,7 @@ int dlp_client_call(dlp_client_t *c, const Dlp__V1__Request *req, int timeout_ms
         }
         if (stash_push(c, resp) < 0) {
             dlp_client_response_free(resp);
-            return fail(DLP_CLIENT_ENOMEM, err, errlen, "keeping a pipelined response");
+            return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "keeping a pipelined response");
         }
     }
 }

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "dlp/client.h"
+#include "client_util.h"
 
 typedef struct endpoint {
     char *address;
@@ -56,28 +57,6 @@ struct dlp_client_pool {
     pthread_cond_t hcv;
     int stopping;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-__attribute__((format(printf, 4, 5))) static int fail(int code, char *err, size_t errlen,
-                                                      const char *fmt, ...)
-{
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", dlp_client_strerror(code));
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return code;
-}
 
 void dlp_client_opts_init(dlp_client_opts_t *opts)
 {
@@ -111,7 +90,7 @@ static void mark_down(const dlp_client_pool_t *p, endpoint_t *ep)
         ep->up = 0;
         ep->marked_down++;
     }
-    ep->retry_at = now_ms() + p->o.down_retry_ms;
+    ep->retry_at = dlpcl_now_ms() + p->o.down_retry_ms;
     while (ep->n_idle > 0)
         dlp_client_free(ep->idle[--ep->n_idle]);
     pthread_mutex_unlock(&ep->mu);
@@ -128,7 +107,7 @@ static int eligible(const dlp_client_pool_t *p, endpoint_t *ep, int64_t now)
 /* The first eligible endpoint from 'start' on, or 'start' itself when none is. */
 static size_t pick(const dlp_client_pool_t *p, size_t start)
 {
-    int64_t now = now_ms();
+    int64_t now = dlpcl_now_ms();
     for (size_t k = 0; k < p->n; k++) {
         size_t i = (start + k) % p->n;
         if (eligible(p, &p->ep[i], now))
@@ -240,7 +219,7 @@ int dlp_client_pool_call(dlp_client_pool_t *p, Dlp__V1__Request *req, int timeou
 {
     *out = NULL;
     if (!p || !req)
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "no pool or request");
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "no pool or request");
     size_t i = pick(p, atomic_fetch_add_explicit(&p->rr, 1, memory_order_relaxed));
     int r = DLP_CLIENT_ENOENDPOINT;
     for (int a = 0; a < p->o.max_attempts; a++) {
@@ -252,8 +231,8 @@ int dlp_client_pool_call(dlp_client_pool_t *p, Dlp__V1__Request *req, int timeou
             continue;
         if (resp->error && retryable_code(resp->error->code) && a + 1 < p->o.max_attempts) {
             dlp_client_response_free(resp);
-            r = fail(DLP_CLIENT_ENOENDPOINT, err, errlen, "%s answered %s", p->ep[i].address,
-                     dlp_client_error_code_name(resp->error->code));
+            r = dlpcl_fail(DLP_CLIENT_ENOENDPOINT, err, errlen, "%s answered %s", p->ep[i].address,
+                           dlp_client_error_code_name(resp->error->code));
             continue;
         }
         *out = resp;
@@ -267,7 +246,7 @@ int dlp_client_pool_scan(dlp_client_pool_t *p, const Dlp__V1__ScanRequest *scan,
 {
     *out = NULL;
     if (!scan)
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "no scan request");
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "no scan request");
     Dlp__V1__Request req;
     dlp__v1__request__init(&req);
     req.body_case = DLP__V1__REQUEST__BODY_SCAN;
@@ -346,19 +325,19 @@ int dlp_client_pool_new(const char *const *endpoints, size_t n, const dlp_client
 {
     *out = NULL;
     if (!endpoints || n == 0)
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "no endpoints");
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "no endpoints");
     dlp_client_opts_t o;
     if (opts)
         o = *opts;
     else
         dlp_client_opts_init(&o);
     if (!opts_valid(&o))
-        return fail(DLP_CLIENT_EINVAL, err, errlen, "invalid pool options");
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "invalid pool options");
     for (size_t i = 0; i < n; i++)
         if (!endpoints[i] ||
             (strncmp(endpoints[i], "unix:", 5) != 0 && strncmp(endpoints[i], "tcp:", 4) != 0))
-            return fail(DLP_CLIENT_EINVAL, err, errlen,
-                        "endpoint %zu: expected unix:PATH or tcp:HOST:PORT", i);
+            return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
+                              "endpoint %zu: expected unix:PATH or tcp:HOST:PORT", i);
 
     dlp_client_pool_t *p = calloc(1, sizeof(*p));
     if (!p)
@@ -414,7 +393,7 @@ fail_endpoints:
 fail_ep:
     free(p);
 fail_alloc:
-    return fail(DLP_CLIENT_ENOMEM, err, errlen, "pool");
+    return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "pool");
 }
 
 void dlp_client_pool_free(dlp_client_pool_t *p)
