@@ -502,20 +502,36 @@ static int add_source(dlp_ruleset_t *set, const char *name, uint8_t *data, size_
     return DLP_OK;
 }
 
-static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
+/* Reads a rule file whole; a diagnostic names it when it cannot. */
+static int read_rules_file(const char *path, size_t max, uint8_t **data, size_t *len,
+                           dlp_diags_t *diags)
 {
-    uint8_t *data;
-    size_t len;
-    int rc = dlp_read_file(path, &data, &len, 16u << 20);
+    int rc = dlp_read_file(path, data, len, max);
     if (rc)
         return dlp_diags_add(diags, path, 0, 0, NULL, "cannot read: %s",
                              rc == DLP_EIO ? strerror(errno) : "too large"),
                DLP_ERULES;
-    if ((rc = add_source(set, path, data, len))) {
+    return DLP_OK;
+}
+
+/* Keeps data (freed on failure) as a source and parses it as YAML rules. */
+static int load_yaml(dlp_ruleset_t *set, const char *path, uint8_t *data, size_t len,
+                     dlp_diags_t *diags)
+{
+    int rc = add_source(set, path, data, len);
+    if (rc) {
         free(data);
         return rc;
     }
     return load_source(set, &set->sources[set->n_sources - 1], path, diags);
+}
+
+static int load_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *diags)
+{
+    uint8_t *data;
+    size_t len;
+    int rc = read_rules_file(path, 16u << 20, &data, &len, diags);
+    return rc ? rc : load_yaml(set, path, data, len, diags);
 }
 
 static const char bundle_magic[10] = "DLPRULES1\n";
@@ -606,21 +622,15 @@ static int load_path_file(dlp_ruleset_t *set, const char *path, dlp_diags_t *dia
 {
     uint8_t *data;
     size_t len;
-    int rc = dlp_read_file(path, &data, &len, 1u << 30);
+    int rc = read_rules_file(path, 1u << 30, &data, &len, diags);
     if (rc)
-        return dlp_diags_add(diags, path, 0, 0, NULL, "cannot read: %s",
-                             rc == DLP_EIO ? strerror(errno) : "too large"),
-               DLP_ERULES;
+        return rc;
     if (len >= sizeof(bundle_magic) && memcmp(data, bundle_magic, sizeof(bundle_magic)) == 0) {
         rc = load_bundle(set, path, data, len, diags);
         free(data);
         return rc;
     }
-    if ((rc = add_source(set, path, data, len))) {
-        free(data);
-        return rc;
-    }
-    return load_source(set, &set->sources[set->n_sources - 1], path, diags);
+    return load_yaml(set, path, data, len, diags);
 }
 
 static int cmp_str(const void *a, const void *b)
