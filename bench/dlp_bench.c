@@ -10,10 +10,19 @@
  * (no coordinated omission).
  *
  *   dlp-bench --socket unix:PATH|tcp:HOST:PORT [-c CONNS] [-p DEPTH]
- *             [-n COUNT | -d SECONDS] [--rate R] [--json] FILE...
+ *             [-n COUNT | -d SECONDS] [--rate R] [--idle N] [--json] FILE...
+ *   dlp-bench --http tcp:HOST:PORT/PATH [-c CONNS] ...  FILE...
+ *
+ * --http drives an HTTP scanner the same way (the benchmark's rspamd
+ * comparison: POST /checkv2). rspamd answers "Connection: close", so every
+ * request is one connection and CONNS bounds the requests in flight; the
+ * loopback connect costs tens of microseconds against rspamd's milliseconds.
+ * --idle N opens N more connections that send nothing and holds them for
+ * the whole run: every one must still be open at the end.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/resource.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +40,19 @@ typedef struct msg {
 
 typedef struct bench bench_t;
 
+/* One HTTP request in flight: its own connection, response gathered whole. */
+typedef struct http_slot {
+    uv_tcp_t tcp;
+    uv_connect_t connect;
+    uv_write_t write;
+    bench_t *b;
+    uint64_t id;
+    char *head;
+    char *resp;
+    size_t resp_len, resp_cap;
+    int busy;
+} http_slot_t;
+
 typedef struct conn {
     union {
         uv_stream_t s;
@@ -41,7 +63,9 @@ typedef struct conn {
     bench_t *b;
     dlp_framebuf_t fb;
     unsigned inflight;
-    int up, closed;
+    int up, closed, idle;
+    unsigned retries;
+    const char *addr;
 } conn_t;
 
 struct bench {
@@ -59,7 +83,14 @@ struct bench {
     uint64_t next_conn;
     uv_timer_t tick;
     int stopping;
+    http_slot_t *slots; /* --http: one per connection */
+    char http_host[256], http_path[256];
+    struct sockaddr_storage http_addr;
+    conn_t *idle; /* --idle */
+    unsigned n_idle, idle_up, idle_lost;
 };
+
+static void http_kick(bench_t *b);
 
 static uint64_t now_ns(void)
 {
@@ -131,10 +162,15 @@ static void maybe_stop(bench_t *b)
         return;
     b->stopping = 1;
     uv_timer_stop(&b->tick);
-    for (unsigned i = 0; i < b->n_conns; i++)
+    for (unsigned i = 0; b->conns && i < b->n_conns; i++)
         if (!b->conns[i].closed) {
             b->conns[i].closed = 1;
             uv_close((uv_handle_t *)&b->conns[i].h.s, NULL);
+        }
+    for (unsigned i = 0; i < b->n_idle; i++)
+        if (!b->idle[i].closed) {
+            b->idle[i].closed = 1;
+            uv_close((uv_handle_t *)&b->idle[i].h.s, NULL);
         }
 }
 
@@ -165,6 +201,16 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn_t *c = s->data;
     bench_t *b = c->b;
+    if (c->idle) { /* an idle connection only ever learns that it was closed */
+        if (nread < 0 && !c->closed) {
+            if (!b->idle_lost)
+                fprintf(stderr, "dlp-bench: idle connection closed: %s\n", uv_strerror((int)nread));
+            b->idle_lost++;
+            c->closed = 1;
+            uv_close((uv_handle_t *)s, NULL);
+        }
+        return;
+    }
     if (nread < 0) {
         b->errors += c->inflight; /* answers that will never come */
         c->inflight = 0;
@@ -186,9 +232,32 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     maybe_stop(b);
 }
 
+static int connect_one(bench_t *b, conn_t *c, const char *addr);
+
+static void idle_retry(uv_handle_t *h)
+{
+    conn_t *c = h->data;
+    if (connect_one(c->b, c, c->addr)) {
+        c->b->idle_lost++;
+        c->closed = 1;
+    }
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     conn_t *c = req->data;
+    if (status == UV_EAGAIN && c->idle && c->retries++ < 1000) {
+        uv_close((uv_handle_t *)&c->h.s, idle_retry); /* backlog full: again */
+        return;
+    }
+    if (status < 0 && c->idle) {
+        if (!c->b->idle_lost)
+            fprintf(stderr, "dlp-bench: idle connect: %s\n", uv_strerror(status));
+        c->b->idle_lost++;
+        c->closed = 1;
+        uv_close((uv_handle_t *)&c->h.s, NULL);
+        return;
+    }
     if (status < 0) {
         fprintf(stderr, "dlp-bench: connect: %s\n", uv_strerror(status));
         exit(2);
@@ -196,6 +265,10 @@ static void on_connect(uv_connect_t *req, int status)
     c->up = 1;
     c->h.s.data = c;
     uv_read_start(&c->h.s, on_alloc, on_read);
+    if (c->idle) {
+        c->b->idle_up++;
+        return;
+    }
     if (c->b->rate == 0)
         fill(c);
 }
@@ -204,6 +277,11 @@ static void on_connect(uv_connect_t *req, int status)
 static void on_tick(uv_timer_t *t)
 {
     bench_t *b = t->data;
+    if (b->slots) {
+        http_kick(b);
+        maybe_stop(b);
+        return;
+    }
     double elapsed = (double)(now_ns() - b->start_ns) / 1e9;
     uint64_t due = (uint64_t)(elapsed * b->rate);
     while (b->sent < due && !done_sending(b)) {
@@ -218,36 +296,227 @@ static void on_tick(uv_timer_t *t)
     maybe_stop(b);
 }
 
+/* --http: a complete response in s->resp? Returns its status, 0 if not yet. */
+static int http_complete(const http_slot_t *s)
+{
+    const char *end = memmem(s->resp, s->resp_len, "\r\n\r\n", 4);
+    if (!end)
+        return 0;
+    size_t head_len = (size_t)(end - s->resp) + 4;
+    const char *cl = memmem(s->resp, head_len, "Content-Length:", 15);
+    size_t body = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    if (s->resp_len < head_len + body)
+        return 0;
+    return s->resp_len > 12 ? atoi(s->resp + 9) : -1;
+}
+
+static void http_next(http_slot_t *s);
+
+static void http_on_close(uv_handle_t *h)
+{
+    http_slot_t *s = h->data;
+    s->busy = 0;
+    s->resp_len = 0;
+    free(s->head);
+    s->head = NULL;
+    http_next(s);
+    maybe_stop(s->b);
+}
+
+static void http_finish(http_slot_t *s, int ok)
+{
+    bench_t *b = s->b;
+    if (ok) {
+        uint64_t us = (now_ns() - b->due_ns[s->id]) / 1000;
+        b->lat_us[b->answered++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+    } else {
+        b->errors++;
+    }
+    s->id = UINT64_MAX; /* answered: a late close is not another error */
+    if (!uv_is_closing((uv_handle_t *)&s->tcp))
+        uv_close((uv_handle_t *)&s->tcp, http_on_close);
+}
+
+static void http_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    http_slot_t *s = h->data;
+    if (s->resp_cap - s->resp_len < 65536) {
+        s->resp_cap = s->resp_cap * 2 + 65536;
+        s->resp = realloc(s->resp, s->resp_cap);
+    }
+    *buf = uv_buf_init(s->resp + s->resp_len, (unsigned)(s->resp_cap - s->resp_len));
+}
+
+static void http_on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+    http_slot_t *s = st->data;
+    if (s->id == UINT64_MAX)
+        return;
+    if (nread < 0) {
+        http_finish(s, 0);
+        return;
+    }
+    s->resp_len += (size_t)nread;
+    int status = http_complete(s);
+    if (status)
+        http_finish(s, status == 200);
+}
+
+static void http_on_write(uv_write_t *w, int status)
+{
+    http_slot_t *s = w->data;
+    if (status < 0 && s->id != UINT64_MAX)
+        http_finish(s, 0);
+}
+
+static void http_on_connect(uv_connect_t *req, int status)
+{
+    http_slot_t *s = req->data;
+    bench_t *b = s->b;
+    if (status < 0) {
+        http_finish(s, 0);
+        return;
+    }
+    const msg_t *m = &b->msgs[s->id % b->n_msgs];
+    if (asprintf(&s->head,
+                 "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n"
+                 "Content-Type: message/rfc822\r\n\r\n",
+                 b->http_path, b->http_host, m->len) < 0) {
+        http_finish(s, 0);
+        return;
+    }
+    uv_buf_t bufs[2] = {uv_buf_init(s->head, (unsigned)strlen(s->head)),
+                        uv_buf_init((char *)m->data, (unsigned)m->len)};
+    s->write.data = s;
+    uv_read_start((uv_stream_t *)&s->tcp, http_alloc, http_on_read);
+    if (uv_write(&s->write, (uv_stream_t *)&s->tcp, bufs, 2, http_on_write) != 0)
+        http_finish(s, 0);
+}
+
+/* Starts request id on a free slot. */
+static void http_start(http_slot_t *s, uint64_t id)
+{
+    bench_t *b = s->b;
+    s->busy = 1;
+    s->id = id;
+    b->sent++;
+    b->bytes += b->msgs[id % b->n_msgs].len;
+    uv_tcp_init(b->loop, &s->tcp);
+    uv_tcp_nodelay(&s->tcp, 1);
+    s->tcp.data = s;
+    s->connect.data = s;
+    if (uv_tcp_connect(&s->connect, &s->tcp, (struct sockaddr *)&b->http_addr, http_on_connect))
+        http_finish(s, 0);
+}
+
+/* A slot came free: closed loop starts the next request, open loop the
+ * oldest one that is already due. */
+static void http_next(http_slot_t *s)
+{
+    bench_t *b = s->b;
+    if (done_sending(b))
+        return;
+    if (b->rate == 0) {
+        b->due_ns[b->sent] = now_ns();
+        http_start(s, b->sent);
+        return;
+    }
+    uint64_t due = (uint64_t)((double)(now_ns() - b->start_ns) / 1e9 * b->rate);
+    if (b->sent < due) {
+        b->due_ns[b->sent] = b->start_ns + (uint64_t)((double)b->sent / b->rate * 1e9);
+        http_start(s, b->sent);
+    }
+}
+
+static void http_kick(bench_t *b)
+{
+    for (unsigned i = 0; i < b->n_conns; i++)
+        if (!b->slots[i].busy)
+            http_next(&b->slots[i]);
+}
+
+/* --http tcp:HOST:PORT/PATH */
+static int http_setup(bench_t *b, const char *url)
+{
+    char hostport[256];
+    if (strncmp(url, "tcp:", 4) != 0)
+        return -1;
+    const char *slash = strchr(url + 4, '/');
+    snprintf(b->http_path, sizeof(b->http_path), "%s", slash ? slash : "/checkv2");
+    snprintf(hostport, sizeof(hostport), "%.*s", slash ? (int)(slash - url - 4) : 299, url + 4);
+    char *colon = strrchr(hostport, ':');
+    if (!colon)
+        return -1;
+    *colon = 0;
+    snprintf(b->http_host, sizeof(b->http_host), "%s", hostport);
+    if (uv_ip4_addr(hostport, atoi(colon + 1), (struct sockaddr_in *)&b->http_addr))
+        return -1;
+    b->slots = calloc(b->n_conns, sizeof(http_slot_t));
+    for (unsigned i = 0; b->slots && i < b->n_conns; i++)
+        b->slots[i].b = b;
+    return b->slots ? 0 : -1;
+}
+
+static int connect_one(bench_t *b, conn_t *c, const char *addr)
+{
+    c->b = b;
+    c->addr = addr;
+    c->connect.data = c;
+    if (!c->retries)
+        dlp_framebuf_init(&c->fb, c->idle ? 1024 : 256u << 20);
+    if (!strncmp(addr, "unix:", 5)) {
+        uv_pipe_init(b->loop, &c->h.pipe, 0);
+        c->h.s.data = c;
+        uv_pipe_connect(&c->connect, &c->h.pipe, addr + 5, on_connect);
+        return 0;
+    }
+    if (strncmp(addr, "tcp:", 4) != 0)
+        return -1;
+    char host[256];
+    snprintf(host, sizeof(host), "%s", addr + 4);
+    char *colon = strrchr(host, ':');
+    if (!colon)
+        return -1;
+    *colon = 0;
+    struct sockaddr_storage sa;
+    if (uv_ip4_addr(host, atoi(colon + 1), (struct sockaddr_in *)&sa) &&
+        uv_ip6_addr(host, atoi(colon + 1), (struct sockaddr_in6 *)&sa))
+        return -1;
+    uv_tcp_init(b->loop, &c->h.tcp);
+    uv_tcp_nodelay(&c->h.tcp, 1);
+    c->h.s.data = c;
+    return uv_tcp_connect(&c->connect, &c->h.tcp, (struct sockaddr *)&sa, on_connect) ? -1 : 0;
+}
+
+/* --idle: opens them all before the measured run starts. */
+static int connect_idle(bench_t *b, const char *addr)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < b->n_idle + b->n_conns + 64) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    b->idle = calloc(b->n_idle, sizeof(conn_t));
+    if (!b->idle)
+        return -1;
+    /* In batches: a burst larger than the listen backlog would be refused. */
+    for (unsigned i = 0; i < b->n_idle; i++) {
+        b->idle[i].idle = 1;
+        if (connect_one(b, &b->idle[i], addr))
+            return -1;
+        while (b->idle_up + b->idle_lost + 64 <= i)
+            uv_run(b->loop, UV_RUN_ONCE);
+    }
+    while (b->idle_up + b->idle_lost < b->n_idle)
+        uv_run(b->loop, UV_RUN_ONCE);
+    return 0;
+}
+
 static int connect_all(bench_t *b, const char *addr)
 {
-    for (unsigned i = 0; i < b->n_conns; i++) {
-        conn_t *c = &b->conns[i];
-        c->b = b;
-        c->connect.data = c;
-        dlp_framebuf_init(&c->fb, 256u << 20);
-        if (!strncmp(addr, "unix:", 5)) {
-            uv_pipe_init(b->loop, &c->h.pipe, 0);
-            c->h.s.data = c;
-            uv_pipe_connect(&c->connect, &c->h.pipe, addr + 5, on_connect);
-        } else if (!strncmp(addr, "tcp:", 4)) {
-            char host[256];
-            snprintf(host, sizeof(host), "%s", addr + 4);
-            char *colon = strrchr(host, ':');
-            if (!colon)
-                return -1;
-            *colon = 0;
-            struct sockaddr_storage sa;
-            if (uv_ip4_addr(host, atoi(colon + 1), (struct sockaddr_in *)&sa) &&
-                uv_ip6_addr(host, atoi(colon + 1), (struct sockaddr_in6 *)&sa))
-                return -1;
-            uv_tcp_init(b->loop, &c->h.tcp);
-            uv_tcp_nodelay(&c->h.tcp, 1);
-            c->h.s.data = c;
-            uv_tcp_connect(&c->connect, &c->h.tcp, (struct sockaddr *)&sa, on_connect);
-        } else {
+    for (unsigned i = 0; i < b->n_conns; i++)
+        if (connect_one(b, &b->conns[i], addr))
             return -1;
-        }
-    }
     return 0;
 }
 
@@ -270,17 +539,20 @@ static void report(bench_t *b, int json)
     if (json)
         printf("{\"connections\":%u,\"depth\":%u,\"rate\":%.0f,\"seconds\":%.3f,\"answered\":%llu,"
                "\"errors\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.2f,\"p50_ms\":%.3f,"
-               "\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f}\n",
+               "\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"idle\":%u,"
+               "\"idle_held\":%u}\n",
                b->n_conns, b->depth, b->rate, el, (unsigned long long)b->answered,
                (unsigned long long)b->errors, mps, mbs, pct(b->lat_us, b->answered, 0.5),
                pct(b->lat_us, b->answered, 0.9), pct(b->lat_us, b->answered, 0.99),
-               pct(b->lat_us, b->answered, 0.999));
+               pct(b->lat_us, b->answered, 0.999), b->n_idle, b->n_idle - b->idle_lost);
     else
         printf("%llu answered, %llu errors in %.2f s: %.0f msgs/s, %.1f MB/s; latency ms p50 "
                "%.3f p90 %.3f p99 %.3f p99.9 %.3f\n",
                (unsigned long long)b->answered, (unsigned long long)b->errors, el, mps, mbs,
                pct(b->lat_us, b->answered, 0.5), pct(b->lat_us, b->answered, 0.9),
                pct(b->lat_us, b->answered, 0.99), pct(b->lat_us, b->answered, 0.999));
+    if (b->n_idle && !json)
+        printf("idle connections: %u of %u held to the end\n", b->n_idle - b->idle_lost, b->n_idle);
 }
 
 static int load(const char *path, msg_t *m)
@@ -305,10 +577,11 @@ int main(int argc, char **argv)
     b.n_conns = 8;
     b.depth = 4;
     b.seconds = 5;
-    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
-                                         {"rate", required_argument, NULL, 'r'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {0}};
+    static const struct option opts[] = {
+        {"socket", required_argument, NULL, 's'}, {"rate", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},         {"http", required_argument, NULL, 'h'},
+        {"idle", required_argument, NULL, 'i'},   {0}};
+    const char *http = NULL;
     while ((c = getopt_long(argc, argv, "s:c:p:n:d:", opts, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -332,6 +605,12 @@ int main(int argc, char **argv)
         case 'j':
             json = 1;
             break;
+        case 'h':
+            http = optarg;
+            break;
+        case 'i':
+            b.n_idle = (unsigned)atoi(optarg);
+            break;
         default:
             return 64;
         }
@@ -339,7 +618,8 @@ int main(int argc, char **argv)
     b.n_msgs = (size_t)(argc - optind);
     if (!b.n_msgs || !b.n_conns || !b.depth || b.limit > MAX_REQUESTS) {
         fprintf(stderr, "usage: dlp-bench --socket ADDR [-c CONNS] [-p DEPTH] [-n COUNT | -d "
-                        "SECONDS] [--rate R] [--json] FILE...\n");
+                        "SECONDS] [--rate R] [--idle N] [--json] FILE...\n"
+                        "       dlp-bench --http tcp:HOST:PORT/PATH [-c CONNS] ... FILE...\n");
         return 64;
     }
     b.msgs = calloc(b.n_msgs, sizeof(msg_t));
@@ -350,9 +630,12 @@ int main(int argc, char **argv)
         }
     b.due_ns = calloc(MAX_REQUESTS, sizeof(uint64_t));
     b.lat_us = calloc(MAX_REQUESTS, sizeof(uint32_t));
-    b.conns = calloc(b.n_conns, sizeof(conn_t));
     b.loop = uv_default_loop();
-    if (connect_all(&b, addr)) {
+    if (http ? http_setup(&b, http) : connect_idle(&b, addr)) {
+        fprintf(stderr, "dlp-bench: bad address %s\n", http ? http : addr);
+        return 64;
+    }
+    if (!http && (!(b.conns = calloc(b.n_conns, sizeof(conn_t))) || connect_all(&b, addr))) {
         fprintf(stderr, "dlp-bench: bad address %s\n", addr);
         return 64;
     }
@@ -362,10 +645,12 @@ int main(int argc, char **argv)
     b.tick.data = &b;
     if (b.rate > 0) /* open loop: the schedule sends; closed loop: answers do */
         uv_timer_start(&b.tick, on_tick, 1, 1);
+    else if (http)
+        http_kick(&b);
     uv_run(b.loop, UV_RUN_DEFAULT);
     if (!uv_is_closing((uv_handle_t *)&b.tick))
         uv_close((uv_handle_t *)&b.tick, NULL);
     uv_run(b.loop, UV_RUN_DEFAULT);
     report(&b, json);
-    return b.errors ? 1 : 0;
+    return b.errors || b.idle_lost ? 1 : 0;
 }
