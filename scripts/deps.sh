@@ -14,17 +14,25 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libcmocka-dev haproxy postfix swaks
+  clang libclang-rt-14-dev
+)
+
+# bench/run.sh: the peer it is compared with, plots and JSON.
+BENCH_PACKAGES=(
+  rspamd gnuplot-nox jq
 )
 
 usage() {
-  echo "usage: scripts/deps.sh [--test]"
-  echo "  installs the build packages; --test adds the test packages"
+  echo "usage: scripts/deps.sh [--test | --bench]"
+  echo "  installs the build packages; --test adds the test packages,"
+  echo "  --bench the benchmark's (bench/run.sh)"
 }
 
 want=("${BUILD_PACKAGES[@]}")
 case "${1:-}" in
   "") ;;
   --test) want+=("${TEST_PACKAGES[@]}") ;;
+  --bench) want+=("${BENCH_PACKAGES[@]}") ;;
   -h|--help) usage; exit 0 ;;
   *) usage >&2; exit 64 ;;
 esac
