@@ -215,16 +215,16 @@ static int take_db(const uint8_t *d, size_t len, size_t *off, hs_database_t **db
     return 0;
 }
 
-/* Rebuilds the databases from a serialized blob (cache file or bundle). */
-static int from_blob(dlp_hsdb_t *h, const dlp_ruleset_t *set, const uint8_t *d, size_t len)
+int dlp_hsdb_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const uint8_t *d, size_t len)
 {
+    memset(h, 0, sizeof(*h));
     size_t off = sizeof(cache_magic) + sizeof(uint64_t);
     uint64_t n;
     if (len < off || memcmp(d, cache_magic, sizeof(cache_magic)) != 0)
-        return -1;
+        return DLP_ECACHE;
     memcpy(&n, d + sizeof(cache_magic), sizeof(n));
     if (n != set->n_patterns || (len - off) / 2 < n)
-        return -1;
+        return DLP_ECACHE;
     if (!(h->som_ok = malloc(n ? n : 1)) || !(h->som_main = malloc(n ? n : 1)))
         goto fail;
     memcpy(h->som_ok, d + off, n);
@@ -234,10 +234,10 @@ static int from_blob(dlp_hsdb_t *h, const dlp_ruleset_t *set, const uint8_t *d, 
         take_db(d, len, &off, &h->exclude_db) != 0 || off != len ||
         (set->n_excludes && !h->exclude_db))
         goto fail;
-    return 0;
+    return DLP_OK;
 fail:
     dlp_hsdb_free(h);
-    return -1;
+    return DLP_ECACHE;
 }
 
 static int cache_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *path)
@@ -246,7 +246,7 @@ static int cache_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *path)
     size_t len;
     if (read_all(path, &d, &len) != 0)
         return -1;
-    int rc = from_blob(h, set, d, len);
+    int rc = dlp_hsdb_load(h, set, d, len);
     free(d);
     return rc;
 }
@@ -368,7 +368,7 @@ int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_di
                    dlp_diags_t *diags)
 {
     memset(h, 0, sizeof(*h));
-    if (set->compiled && from_blob(h, set, set->compiled, set->compiled_len) == 0) {
+    if (set->compiled && dlp_hsdb_load(h, set, set->compiled, set->compiled_len) == 0) {
         h->from_cache = 1; /* a compiled bundle that fits this Hyperscan and CPU */
         return DLP_OK;
     }

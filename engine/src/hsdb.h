@@ -29,6 +29,12 @@ typedef struct dlp_hsdb {
 int dlp_hsdb_build(dlp_hsdb_t *h, const dlp_ruleset_t *set, const char *cache_dir,
                    dlp_diags_t *diags);
 void dlp_hsdb_free(dlp_hsdb_t *h);
+/*
+ * Rebuilds the databases of 'set' from the cache format (a cache file's
+ * bytes or a bundle's compiled part). DLP_ECACHE, with *h left empty, when
+ * the bytes are short, corrupt, for another rule set, Hyperscan or CPU.
+ */
+int dlp_hsdb_load(dlp_hsdb_t *h, const dlp_ruleset_t *set, const uint8_t *d, size_t len);
 /* The databases in the cache format, for a compiled bundle. Caller frees. */
 int dlp_hsdb_serialize(const dlp_hsdb_t *h, const dlp_ruleset_t *set, uint8_t **out, size_t *len);
 
