@@ -60,6 +60,16 @@ static uint64_t *num_field(dlpd_config_t *c, dlpd_config_id_t id)
     return (uint64_t *)((char *)c + field_offset[id]);
 }
 
+static int is_string(dlpd_config_id_t id)
+{
+    return key_table[id].type == DLPD_CT_STRING || key_table[id].type == DLPD_CT_PATH;
+}
+
+static char **str_field(dlpd_config_t *c, dlpd_config_id_t id)
+{
+    return (char **)((char *)c + field_offset[id]);
+}
+
 /* ------------------------------------------------------------ addresses */
 
 static void addr_free(dlpd_addr_t *a)
@@ -90,8 +100,8 @@ static int parse_port(const char *s, uint16_t *out)
     return 0;
 }
 
-/* "tcp:" already stripped. Returns an error message or NULL. */
-static const char *parse_tcp(const char *rest, dlpd_addr_t *a)
+/* "tcp:" or "tls:" ('scheme') already stripped. Returns an error message or NULL. */
+static const char *parse_tcp(const char *scheme, const char *rest, dlpd_addr_t *a)
 {
     const char *colon = strrchr(rest, ':');
     const char *port = colon ? colon + 1 : rest;
@@ -111,7 +121,7 @@ static const char *parse_tcp(const char *rest, dlpd_addr_t *a)
     if (!a->host)
         return "out of memory";
     int v6 = strchr(a->host, ':') != NULL;
-    if (asprintf(&a->text, v6 ? "tcp:[%s]:%u" : "tcp:%s:%u", a->host, a->port) < 0) {
+    if (asprintf(&a->text, v6 ? "%s:[%s]:%u" : "%s:%s:%u", scheme, a->host, a->port) < 0) {
         a->text = NULL;
         return "out of memory";
     }
@@ -124,9 +134,13 @@ static const char *parse_addr(const dlp_config_t *cfg, const char *s, dlpd_addr_
 {
     memset(a, 0, sizeof(*a));
     if (strncmp(s, "tcp:", 4) == 0)
-        return parse_tcp(s + 4, a);
+        return parse_tcp("tcp", s + 4, a);
+    if (strncmp(s, "tls:", 4) == 0) {
+        a->tls = 1;
+        return parse_tcp("tls", s + 4, a);
+    }
     if (strncmp(s, "unix:", 5) != 0)
-        return "listen address must be unix:PATH or tcp:HOST:PORT";
+        return "listen address must be unix:PATH, tcp:HOST:PORT or tls:HOST:PORT";
     if (s[5] == '\0')
         return "empty unix socket path";
     a->kind = DLPD_ADDR_UNIX;
@@ -204,7 +218,22 @@ static const char *parse_scalar(dlpd_config_t *c, dlpd_config_id_t id, const cha
     const dlpd_config_key_t *k = &key_table[id];
     uint64_t v = 0;
 
-    if (k->type == DLPD_CT_ENUM) {
+    if (is_string(id)) {
+        char *d = *s ? strdup(s) : NULL;
+        if (*s && !d)
+            return "out of memory";
+        free(*str_field(c, id));
+        *str_field(c, id) = d;
+        return NULL;
+    }
+    if (k->type == DLPD_CT_BOOL) {
+        static const char *const words[] = {"false", "true", "no", "yes", "off", "on", NULL};
+        for (v = 0; words[v] && strcmp(words[v], s) != 0; v++)
+            ;
+        if (!words[v])
+            return "expected true or false";
+        v &= 1;
+    } else if (k->type == DLPD_CT_ENUM) {
         const char *const *ch = choices_of(id);
         for (v = 0; ch[v]; v++)
             if (strcmp(ch[v], s) == 0)
@@ -225,7 +254,9 @@ static void range_diag(dlp_diags_t *diags, const char *file, int line, int col, 
                        const char *value, const char *err)
 {
     const dlpd_config_key_t *k = &key_table[id];
-    if (k->type == DLPD_CT_ENUM)
+    if (k->type == DLPD_CT_BOOL || is_string(id))
+        dlp_diags_add(diags, file, line, col, NULL, "%s: %s '%s'", k->key, err, value);
+    else if (k->type == DLPD_CT_ENUM)
         dlp_diags_add(diags, file, line, col, NULL, "%s: %s '%s' (expected %s)", k->key, err, value,
                       id == DLPD_CFG_LOG ? "stderr or syslog" : "error, warn, info or debug");
     else if (k->type == DLPD_CT_OCTAL)
@@ -276,7 +307,10 @@ int dlpd_config_read(const dlp_config_t *cfg, dlpd_config_t *out, dlp_diags_t *d
             rc = DLP_ECONFIG;
             continue;
         }
-        const char *err = parse_scalar(out, id, v->scalar);
+        char *path =
+            k->type == DLPD_CT_PATH && *v->scalar ? dlp_config_resolve(cfg, v->scalar) : NULL;
+        const char *err = parse_scalar(out, id, path ? path : v->scalar);
+        free(path);
         if (err) {
             range_diag(diags, file, v->line, v->column, id, v->scalar, err);
             rc = DLP_ECONFIG;
@@ -330,6 +364,12 @@ int dlpd_config_apply_reload(dlpd_config_t *running, const dlpd_config_t *fresh)
                 dlpd_log_warn("config: '%s' changed; it takes effect only after a restart", k->key);
             continue;
         }
+        if (is_string(id)) {
+            const char *a = *str_field(running, id), *b = *str_field((dlpd_config_t *)fresh, id);
+            if ((a || b) && (!a || !b || strcmp(a, b) != 0))
+                dlpd_log_warn("config: '%s' changed; it takes effect only after a restart", k->key);
+            continue;
+        }
         uint64_t *cur = num_field(running, id);
         uint64_t nv = *num_field((dlpd_config_t *)fresh, id);
         if (*cur == nv)
@@ -350,6 +390,12 @@ void dlpd_config_free(dlpd_config_t *c)
     addrs_free(c->listen, c->n_listen);
     c->listen = NULL;
     c->n_listen = 0;
+    for (int id = 0; id < DLPD_CFG__COUNT; id++) {
+        if (is_string(id)) {
+            free(*str_field(c, id));
+            *str_field(c, id) = NULL;
+        }
+    }
 }
 
 void dlpd_config_print_doc(FILE *f)
@@ -357,7 +403,7 @@ void dlpd_config_print_doc(FILE *f)
     fprintf(f, "dlpd configuration keys (top level of the config file, next to the engine's):\n\n");
     for (int id = 0; id < DLPD_CFG__COUNT; id++) {
         const dlpd_config_key_t *k = &key_table[id];
-        fprintf(f, "  %-22s default %s", k->key, k->def);
+        fprintf(f, "  %-22s default %s", k->key, *k->def ? k->def : "(none)");
         if (k->type == DLPD_CT_UINT)
             fprintf(f, ", %llu..%llu", (unsigned long long)k->min, (unsigned long long)k->max);
         fprintf(f, "%s\n      %s\n", k->reloadable ? ", reloadable" : "", k->doc);

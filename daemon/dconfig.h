@@ -19,17 +19,20 @@
 #include "log.h"
 
 typedef enum {
-    DLPD_CT_UINT,  /* decimal integer in [min, max] */
-    DLPD_CT_OCTAL, /* octal string, e.g. "0660", in [min, max] */
-    DLPD_CT_ENUM,  /* one of a fixed list of words; stored as its index */
-    DLPD_CT_ADDRS, /* list of listen addresses (a single scalar is a list of one) */
+    DLPD_CT_UINT,   /* decimal integer in [min, max] */
+    DLPD_CT_OCTAL,  /* octal string, e.g. "0660", in [min, max] */
+    DLPD_CT_ENUM,   /* one of a fixed list of words; stored as its index */
+    DLPD_CT_ADDRS,  /* list of listen addresses (a single scalar is a list of one) */
+    DLPD_CT_BOOL,   /* true/false (yes/no, on/off); stored as 1/0 */
+    DLPD_CT_STRING, /* a word such as a user name; "" = unset (NULL) */
+    DLPD_CT_PATH,   /* a file, resolved against the config file's directory; "" = unset */
 } dlpd_config_type_t;
 
 /* X(id, key, type, default, min, max, reloadable, doc) */
 #define DLPD_CONFIG_MAP(X)                                                                         \
     X(LISTEN, listen, ADDRS, "unix:./dlpd.sock", 0, 0, 0,                                          \
-      "addresses to serve on: unix:PATH or tcp:HOST:PORT (HOST defaults to 127.0.0.1); "           \
-      "relative unix paths are relative to the config file")                                       \
+      "addresses to serve on: unix:PATH, tcp:HOST:PORT or tls:HOST:PORT (HOST defaults to "        \
+      "127.0.0.1); relative unix paths are relative to the config file")                           \
     X(SOCKET_MODE, socket_mode, OCTAL, "0660", 0, 0777, 0, "permissions of unix sockets")          \
     X(WORKERS, workers, UINT, "0", 0, 1024, 0, "scan threads; 0 = one per online CPU")             \
     X(QUEUE_SIZE, queue_size, UINT, "1024", 1, 1000000, 0,                                         \
@@ -43,7 +46,22 @@ typedef enum {
     X(SHUTDOWN_TIMEOUT_MS, shutdown_timeout_ms, UINT, "30000", 0, 3600000, 0,                      \
       "how long SIGTERM waits for queued and running scans before giving up (exit 1)")             \
     X(LOG, log, ENUM, "stderr", 0, 0, 0, "log target: stderr or syslog (facility mail)")           \
-    X(LOG_LEVEL, log_level, ENUM, "info", 0, 0, 1, "error, warn, info or debug")
+    X(LOG_LEVEL, log_level, ENUM, "info", 0, 0, 1, "error, warn, info or debug")                   \
+    DLPD_CONFIG_SECURITY_MAP(X)
+
+/* Privileges, core dumps and TLS (see docs/deploy.md, "Security"). */
+#define DLPD_CONFIG_SECURITY_MAP(X)                                                                \
+    X(SOCKET_GROUP, socket_group, STRING, "", 0, 0, 0,                                             \
+      "group (name or number) given the unix sockets; empty = the daemon's own")                   \
+    X(USER, user, STRING, "", 0, 0, 0,                                                             \
+      "once the sockets are bound, run as this user (name or number); needs root")                 \
+    X(GROUP, group, STRING, "", 0, 0, 0, "with user: the group to run as; empty = the user's")     \
+    X(ALLOW_CORE_DUMPS, allow_core_dumps, BOOL, "false", 0, 1, 0,                                  \
+      "let the process dump core (a core holds the mail being scanned)")                           \
+    X(TLS_CERT, tls_cert, PATH, "", 0, 0, 0, "PEM certificate chain for tls: listeners")           \
+    X(TLS_KEY, tls_key, PATH, "", 0, 0, 0, "PEM private key for tls_cert")                         \
+    X(TLS_CLIENT_CA, tls_client_ca, PATH, "", 0, 0, 0,                                             \
+      "PEM CA certificates; when set, tls: clients must present a certificate they signed")
 
 typedef enum {
 #define DLPD_CONFIG_ENUM(id, key, type, def, min, max, reload, doc) DLPD_CFG_##id,
@@ -68,7 +86,8 @@ typedef struct dlpd_addr {
     char *path;    /* unix: the socket path (resolved) */
     char *host;    /* tcp: numeric address or name; "127.0.0.1" when none given */
     uint16_t port; /* tcp */
-    char *text;    /* canonical form for logs: unix:PATH, tcp:HOST:PORT */
+    int tls;       /* tcp: a tls:HOST:PORT listener */
+    char *text;    /* canonical form for logs: unix:PATH, tcp:HOST:PORT, tls:HOST:PORT */
 } dlpd_addr_t;
 
 typedef struct dlpd_config {
@@ -83,6 +102,13 @@ typedef struct dlpd_config {
     uint64_t shutdown_timeout_ms;
     uint64_t log;        /* dlpd_log_target_t */
     uint64_t log_level;  /* dlpd_log_level_t */
+    char *socket_group;
+    char *user;
+    char *group;
+    uint64_t allow_core_dumps;
+    char *tls_cert;
+    char *tls_key;
+    char *tls_client_ca;
     unsigned overridden; /* bit (1u << dlpd_config_id_t) for keys set on the command line */
 } dlpd_config_t;
 

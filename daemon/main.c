@@ -15,6 +15,7 @@
 #include "dconfig.h"
 #include "dlp/dlp.h"
 #include "log.h"
+#include "privs.h"
 #include "server.h"
 
 #define MAX_CLI_LISTEN 64
@@ -33,7 +34,8 @@ static void usage(FILE *f)
             "usage: dlpd [-c FILE] [--check] [-l ADDR]... [-w N] [--version] [-h]\n"
             "  -c, --config FILE   config file (default: built-in defaults)\n"
             "      --check         validate the config and build the rules, then exit\n"
-            "  -l, --listen ADDR   unix:PATH or tcp:HOST:PORT; repeatable; replaces 'listen'\n"
+            "  -l, --listen ADDR   unix:PATH, tcp:HOST:PORT or tls:HOST:PORT; repeatable;\n"
+            "                      replaces 'listen'\n"
             "  -w, --workers N     scan threads (0 = one per CPU); replaces 'workers'\n"
             "      --help-config   describe the daemon's config keys\n"
             "      --version       print the version\n"
@@ -109,6 +111,25 @@ static void print_diags(const dlp_diags_t *diags, int rc)
         fprintf(stderr, "dlpd: %s\n", dlp_strerror(rc));
 }
 
+/* Keys that only make sense together. */
+static int check_combinations(const dlp_config_t *cfg, const dlpd_config_t *dcfg,
+                              dlp_diags_t *diags)
+{
+    const char *file = dlp_config_path(cfg);
+    int tls = 0;
+    for (size_t i = 0; i < dcfg->n_listen; i++)
+        tls |= dcfg->listen[i].tls;
+    if (tls && (!dcfg->tls_cert || !dcfg->tls_key)) {
+        dlp_diags_add(diags, file, 0, 0, NULL, "a tls: listener needs tls_cert and tls_key");
+        return DLP_ECONFIG;
+    }
+    if (dcfg->group && !dcfg->user) {
+        dlp_diags_add(diags, file, 0, 0, NULL, "group: only used together with user");
+        return DLP_ECONFIG;
+    }
+    return 0;
+}
+
 /* Config file + command line + engine; every problem goes to diags. */
 static int load(const options_t *o, dlpd_config_t *dcfg, dlp_engine_t **engine, dlp_diags_t *diags)
 {
@@ -125,6 +146,8 @@ static int load(const options_t *o, dlpd_config_t *dcfg, dlp_engine_t **engine, 
         int r = dlpd_config_override(dcfg, DLPD_CFG_WORKERS, &o->workers, 1, diags);
         rc = rc < 0 ? rc : r;
     }
+    if (rc == 0)
+        rc = check_combinations(cfg, dcfg, diags);
     if (rc == 0)
         rc = dlp_engine_new(cfg, engine, diags);
     dlp_config_free(cfg);
@@ -177,6 +200,9 @@ int main(int argc, char **argv)
     if (r != 0)
         return r < 0 ? 0 : 2;
     signal(SIGPIPE, SIG_IGN); /* write errors come back as EPIPE instead */
+    /* No core dumps until the config says otherwise: a core would hold mail. */
+    if (dlpd_privs_no_dumps(0) < 0)
+        return 1;
 
     dlp_diags_t *diags = dlp_diags_new();
     if (!diags) {
@@ -199,6 +225,11 @@ int main(int argc, char **argv)
         return 0;
     }
     dlpd_log_open((dlpd_log_target_t)dcfg.log, (dlpd_log_level_t)dcfg.log_level);
+    if (dcfg.allow_core_dumps && dlpd_privs_no_dumps(1) < 0) {
+        dlpd_config_free(&dcfg);
+        dlp_engine_unref(engine);
+        return 1;
+    }
     int status = serve(&o, &dcfg, engine);
     dlpd_config_free(&dcfg); /* empty unless the server did not take it */
     dlpd_log_close();

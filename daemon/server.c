@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "convert.h"
 #include "log.h"
+#include "privs.h"
 #include "reload.h"
 #include "scanjob.h"
 #include "stats.h"
@@ -55,6 +56,7 @@ struct dlpd_server {
     dlpd_conns_t *conns;
     listener_t *listeners;
     size_t n_listeners;
+    dlpd_privs_t privs;
     uv_signal_t sigs[3];
     int sigs_inited;
     uv_timer_t drain_timer;  /* shutdown_timeout_ms */
@@ -397,6 +399,8 @@ static int bind_unix(dlpd_server_t *s, listener_t *l)
     if (rc < 0)
         goto fail;
     l->unlink_path = 1;
+    if (dlpd_privs_own_socket(&s->privs, path) < 0)
+        return UV_EPERM; /* logged */
     if (chmod(path, (mode_t)s->cfg.socket_mode) < 0) {
         rc = uv_translate_sys_error(errno);
         goto fail;
@@ -433,6 +437,10 @@ static int bind_tcp(dlpd_server_t *s, listener_t *l)
 
 static int open_listener(dlpd_server_t *s, listener_t *l)
 {
+    if (l->addr->tls) {
+        dlpd_log_error("%s: TLS listeners are not supported yet", l->addr->text);
+        return UV_ENOTSUP;
+    }
     int rc = l->addr->kind == DLPD_ADDR_UNIX ? bind_unix(s, l) : bind_tcp(s, l);
     if (rc < 0)
         return rc;
@@ -640,10 +648,14 @@ int dlpd_server_start(dlpd_server_t *s)
     }
     s->timers_inited = 1;
     s->drain_timer.data = s->settle_timer.data = s;
+    if (dlpd_privs_resolve(&s->cfg, &s->privs) < 0)
+        return UV_EINVAL; /* logged */
     for (size_t i = 0; i < s->n_listeners; i++)
         if ((rc = open_listener(s, &s->listeners[i])) < 0)
             return rc;
-    /* Every socket is bound: the place to drop privileges (later work). */
+    /* Every socket is bound and no worker runs yet: give up root. */
+    if (dlpd_privs_drop(&s->privs, (int)s->cfg.allow_core_dumps) < 0)
+        return UV_EPERM; /* logged */
     rc = dlpd_pool_new(s->loop, s->nworkers, (size_t)s->cfg.queue_size, run_job, job_done, s,
                        &s->pool);
     if (rc < 0) {
