@@ -29,11 +29,33 @@ char *dlp_strndup_lower(const char *s, size_t n)
     return d;
 }
 
+/*
+ * Grows the text to hold 'need' bytes by copying and wiping: realloc would
+ * leave the extracted text behind in freed memory.
+ */
+static int textbuf_grow(dlp_textbuf_t *t, size_t need)
+{
+    size_t ncap = t->cap ? t->cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    char *np = malloc(ncap);
+    if (!np)
+        return DLP_ENOMEM;
+    if (t->p) {
+        memcpy(np, t->p, t->n + 1);
+        dlp_wipe(t->p, t->cap);
+        free(t->p);
+    }
+    t->p = np;
+    t->cap = ncap;
+    return DLP_OK;
+}
+
 void dlp_textbuf_put(dlp_textbuf_t *t, const char *s, size_t n)
 {
     if (t->oom || n == 0)
         return;
-    if (DLP_GROW(t->p, t->cap, t->n + n + 1)) {
+    if (t->n + n + 1 > t->cap && textbuf_grow(t, t->n + n + 1)) {
         t->oom = 1;
         return;
     }
