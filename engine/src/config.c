@@ -248,6 +248,19 @@ static int parse_limits(dlp_yaml_t *y, yaml_node_t *v, dlp_limits_t *limits)
     return rc;
 }
 
+/* `snippets: redacted` (the default) or `off`. */
+static int parse_snippets(dlp_yaml_t *y, yaml_node_t *v, int *off)
+{
+    const char *s = dlp_yaml_scalar(v);
+    if (s && strcmp(s, "redacted") == 0)
+        *off = 0;
+    else if (s && strcmp(s, "off") == 0)
+        *off = 1;
+    else
+        return dlp_yaml_error(y, v, NULL, "'snippets' must be redacted or off"), DLP_ECONFIG;
+    return DLP_OK;
+}
+
 static int keep_foreign(dlp_yaml_t *y, dlp_config_t *cfg, const char *key, yaml_node_t *v)
 {
     if (DLP_GROW(cfg->foreign, cfg->cap_foreign, cfg->n_foreign + 1))
@@ -306,6 +319,8 @@ static int parse_key(dlp_yaml_t *y, dlp_config_t *cfg, const char *key, yaml_nod
         return parse_paths(y, cfg, v, key, &cfg->protected_files);
     if (strcmp(key, "limits") == 0)
         return parse_limits(y, v, &cfg->limits);
+    if (strcmp(key, "snippets") == 0)
+        return parse_snippets(y, v, &cfg->snippets_off);
     if (strcmp(key, "policy") == 0)
         return dlp_policy_config_rules(y, v, &cfg->policy);
     if (strcmp(key, "profiles") == 0)

@@ -26,6 +26,7 @@ struct dlp_config {
     dlp_strlist_t protected_files; /* more protected domains, one per line */
     dlp_strlist_t allowed_domains; /* real domains never flagged as look-alikes */
     dlp_limits_t limits;
+    int snippets_off;     /* `snippets: off`: findings carry no snippet at all */
     dlp_policy_t *policy; /* `policy`/`profiles`; NULL = the built-in default */
     dlp_config_value_t *foreign;
     size_t n_foreign, cap_foreign;

@@ -23,6 +23,7 @@ int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *dia
     atomic_init(&e->refs, 1);
     e->generation = atomic_fetch_add(&next_generation, 1);
     e->limits = cfg->limits;
+    e->snippets_off = cfg->snippets_off;
     int rc = dlp_ruleset_load(&e->rules, cfg->rules_path, diags);
     if (rc)
         goto fail;

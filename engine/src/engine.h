@@ -20,6 +20,7 @@ struct dlp_engine {
     dlp_domains_t *domains;
     dlp_policy_t *policy;
     dlp_limits_t limits;
+    int snippets_off; /* from the config: findings get an empty snippet */
     char version[96];
 };
 

@@ -359,7 +359,9 @@ static int finish_surface(scan_ctx_t *c, size_t first)
         f.offset = pd->placed ? pd->first_start : match_start(c, pd->pattern, end, &window);
         f.rule_id = dlp_vb_strdup(c->vb, rule->id, strlen(rule->id));
         f.where = dlp_vb_strdup(c->vb, c->surf->where, strlen(c->surf->where));
-        f.snippet = make_snippet(c->vb, &f, c->surf->data + f.offset, (size_t)(end - f.offset));
+        f.snippet = c->e->snippets_off ? ""
+                                       : make_snippet(c->vb, &f, c->surf->data + f.offset,
+                                                      (size_t)(end - f.offset));
         if (!f.rule_id || !f.where || !f.snippet)
             return DLP_ENOMEM;
         *dlp_vb_finding(c->vb, keep++) = f;
