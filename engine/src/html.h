@@ -1,7 +1,12 @@
 /*
- * html - renders HTML to the text a reader sees: libxml2's forgiving HTML
- * parser, scripts, styles and comments dropped, entities decoded, words kept
- * in document order with block elements separated by line breaks.
+ * html - renders HTML to the text a reader sees, in one forward pass with no
+ * tree: tags, comments and the contents of script, style, noscript and
+ * template dropped; character references decoded (numeric, Latin-1 and the
+ * common typographic names); block elements and table rows end a line, cells
+ * and white space separate words. No-break and other wide spaces become a
+ * space and invisible format characters (soft hyphen, zero-width, direction
+ * marks) are dropped, so neither can split a marking or a number apart.
+ * Never fails on malformed input: an unclosed construct runs to the end.
  */
 #ifndef DLP_HTML_H
 #define DLP_HTML_H

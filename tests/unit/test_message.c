@@ -113,6 +113,45 @@ static void test_html_rendered(void **state)
     dlp_message_free(m);
 }
 
+/* The body of a text/html message as rendered. */
+static void html_body_has(const char *html, const char *want, const char *unwanted)
+{
+    char raw[4096];
+    uint32_t inc;
+    snprintf(raw, sizeof(raw), "Content-Type: text/html; charset=utf-8\n\n%s\n", html);
+    dlp_message_t *m = parse(raw, &inc);
+    const dlp_surface_t *b = at(m, "body");
+    if (!text_has(b, want))
+        fail_msg("rendering '%s' lacks '%s': '%.*s'", html, want, b ? (int)b->len : 0,
+                 b ? (const char *)b->data : "");
+    if (unwanted && text_has(b, unwanted))
+        fail_msg("rendering '%s' has '%s'", html, unwanted);
+    dlp_message_free(m);
+}
+
+static void test_html_edge_cases(void **state)
+{
+    /* A no-break space is a space, so the marking reads as written. */
+    html_body_has("For&nbsp;Official&#160;Use&#xA0;Only", "For Official Use Only", NULL);
+    /* Zero-width and soft-hyphen characters cannot split a marking apart. */
+    html_body_has("NO&#8203;FO&shy;RN &zwj;X", "NOFORN X", NULL);
+    html_body_has("caf&eacute; &euro;5 &#x263A; &bogus; a&b",
+                  "caf\xc3\xa9 \xe2\x82\xac"
+                  "5 "
+                  "\xe2\x98\xba &bogus; a&b",
+                  NULL);
+    /* A '>' inside a quoted attribute does not end the tag. */
+    html_body_has("<a title=\"x > y\" href='z>'>link</a> text", "link text", "y\"");
+    html_body_has("<!-- hidden SECRETC --><!DOCTYPE html>shown", "shown", "SECRETC");
+    html_body_has("<p>one</p><p>two</p>", "one\ntwo", NULL);
+    html_body_has("<table><tr><td>Name</td><td>Passport</td></tr><tr><td>A</td></tr></table>",
+                  "Name Passport\nA", NULL);
+    html_body_has("1 < 2 and x<3", "1 < 2 and x<3", NULL);
+    /* An unclosed script hides the rest, as in a browser; an uppercase close ends it. */
+    html_body_has("a<SCRIPT>var s='SECRETJS'</Script>b", "ab", "SECRETJS");
+    html_body_has("shown<style>p{}", "shown", "p{}");
+}
+
 static const char multipart[] =
     "Subject: report\n"
     "MIME-Version: 1.0\n"
@@ -274,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_headers_and_addresses),
         cmocka_unit_test(test_encodings_and_charsets),
         cmocka_unit_test(test_html_rendered),
+        cmocka_unit_test(test_html_edge_cases),
         cmocka_unit_test(test_attachments_and_forwarded_mail),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_attachment_types),
