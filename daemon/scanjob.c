@@ -140,21 +140,6 @@ static void log_verdict(const dlpd_scanjob_t *j, const dlp_verdict_t *v)
                   elapsed_us(j->recv_ns));
 }
 
-static void count_verdict(dlpd_stats_t *st, const dlp_verdict_t *v)
-{
-    static const dlpd_stat_t by_action[] = {
-        [DLP_ACTION_ALLOW] = DLPD_STAT_ACTION_ALLOW,
-        [DLP_ACTION_WARN] = DLPD_STAT_ACTION_WARN,
-        [DLP_ACTION_QUARANTINE] = DLPD_STAT_ACTION_QUARANTINE,
-        [DLP_ACTION_BLOCK] = DLPD_STAT_ACTION_BLOCK,
-    };
-    if ((unsigned)v->action <= DLP_ACTION_BLOCK)
-        dlpd_stats_inc(st, by_action[v->action]);
-    dlpd_stats_add(st, DLPD_STAT_FINDINGS, v->n_findings);
-    if (v->incomplete)
-        dlpd_stats_inc(st, DLPD_STAT_INCOMPLETE);
-}
-
 /* Answers the job with an error frame (and its log line). */
 static void fail(dlpd_scanjob_t *j, dlpd_stats_t *st, Dlp__V1__ErrorCode code, const char *msg)
 {
@@ -214,11 +199,12 @@ void dlpd_scanjob_run(dlpd_scanjob_t *j, dlp_scanner_t *s, dlp_engine_t *e, dlpd
         } else if (dlpd_convert_scan_frame(j->id, v, &j->frame, &j->frame_len) < 0) {
             fail(j, st, DLP__V1__ERROR_CODE__INTERNAL, "out of memory building the response");
         } else {
-            count_verdict(st, v);
+            dlpd_stats_verdict(st, v);
             log_verdict(j, v);
         }
         dlp_verdict_free(v);
     }
     dlpd_scanjob_free_request(j->req);
     j->req = NULL;
+    dlpd_stats_latency(st, dlpd_now_ns() - j->recv_ns); /* the answer is ready */
 }
