@@ -58,7 +58,8 @@ static void usage(FILE *f)
             "         classify each message file (\"-\" = standard input); one verdict per\n"
             "         file. Without --rcpt the daemon takes recipients from To/Cc.\n"
             "  ping   round trip to the daemon, in microseconds\n"
-            "  stats [--json]  the daemon's counters\n"
+            "  stats [--json]  the daemon's counters, gauges and scan latency histogram\n"
+            "                  (the figures of its /metrics page)\n"
             "  reload          reload configuration and rules; prints the new rules version\n"
             "  hello           protocol version, daemon version, rules version, limits\n"
             "\n"
@@ -560,21 +561,84 @@ static int cmd_ping(const opts_t *o, dlp_client_t *c)
     return EXIT_ALLOW;
 }
 
+/* Families as on /metrics without the "dlpd_" prefix, e.g. scans_total{action="block"} 3. */
+static void print_stats_text(const Dlp__V1__StatsReply *s)
+{
+    printf("rules_version: %s\nuptime_s: %llu\n", s->rules_version,
+           (unsigned long long)s->uptime_s);
+    if (s->n_metrics == 0) { /* an older daemon: its flat counters */
+        for (size_t i = 0; i < s->n_counters; i++)
+            printf("%s: %llu\n", s->counters[i]->name, (unsigned long long)s->counters[i]->value);
+        return;
+    }
+    for (size_t i = 0; i < s->n_metrics; i++) {
+        const Dlp__V1__Metric *m = s->metrics[i];
+        if (m->label[0])
+            printf("%s{%s=\"%s\"} %llu\n", m->name, m->label, m->label_value,
+                   (unsigned long long)m->value);
+        else
+            printf("%s %llu\n", m->name, (unsigned long long)m->value);
+    }
+    for (size_t i = 0; i < s->n_histograms; i++) {
+        const Dlp__V1__Histogram *h = s->histograms[i];
+        for (size_t b = 0; b < h->n_buckets; b++)
+            printf("%s_bucket{le=\"%s\"} %llu\n", h->name, h->buckets[b]->le,
+                   (unsigned long long)h->buckets[b]->count);
+        printf("%s_sum %.6f\n%s_count %llu\n", h->name, h->sum, h->name,
+               (unsigned long long)h->count);
+    }
+}
+
+/* {"requests_total": 5, "scans_total": {"allow": 1, ...}, ...}: a labelled family is
+ * an object keyed by its label's values. */
+static json_t *metrics_json(const Dlp__V1__StatsReply *s)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < s->n_metrics; i++) {
+        const Dlp__V1__Metric *m = s->metrics[i];
+        if (!m->label[0]) {
+            json_object_set_new(o, m->name, json_integer((json_int_t)m->value));
+            continue;
+        }
+        json_t *fam = json_object_get(o, m->name);
+        if (!json_is_object(fam)) {
+            fam = json_object();
+            json_object_set_new(o, m->name, fam);
+        }
+        json_object_set_new(fam, m->label_value, json_integer((json_int_t)m->value));
+    }
+    return o;
+}
+
+static json_t *histograms_json(const Dlp__V1__StatsReply *s)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < s->n_histograms; i++) {
+        const Dlp__V1__Histogram *h = s->histograms[i];
+        json_t *buckets = json_object();
+        for (size_t b = 0; buckets && b < h->n_buckets; b++)
+            json_object_set_new(buckets, h->buckets[b]->le,
+                                json_integer((json_int_t)h->buckets[b]->count));
+        json_object_set_new(o, h->name,
+                            json_pack("{s:o, s:I, s:f}", "buckets", buckets, "count",
+                                      (json_int_t)h->count, "sum", h->sum));
+    }
+    return o;
+}
+
 static int print_stats(const opts_t *o, const Dlp__V1__StatsReply *s)
 {
     if (!o->json) {
-        printf("rules_version: %s\nuptime_s: %llu\n", s->rules_version,
-               (unsigned long long)s->uptime_s);
-        for (size_t i = 0; i < s->n_counters; i++)
-            printf("%s: %llu\n", s->counters[i]->name, (unsigned long long)s->counters[i]->value);
+        print_stats_text(s);
         return EXIT_ALLOW;
     }
     json_t *counters = json_object();
     for (size_t i = 0; i < s->n_counters; i++)
         json_object_set_new(counters, s->counters[i]->name,
                             json_integer((json_int_t)s->counters[i]->value));
-    json_t *obj = json_pack("{s:s, s:I, s:o}", "rules_version", s->rules_version, "uptime_s",
-                            (json_int_t)s->uptime_s, "counters", counters);
+    json_t *obj = json_pack("{s:s, s:I, s:o, s:o, s:o}", "rules_version", s->rules_version,
+                            "uptime_s", (json_int_t)s->uptime_s, "counters", counters, "metrics",
+                            metrics_json(s), "histograms", histograms_json(s));
     if (print_json_line(obj) < 0) {
         fprintf(stderr, "dlpc: cannot format JSON\n");
         return EXIT_ERROR;

@@ -184,6 +184,28 @@ static int parse_addrs(const dlp_config_t *cfg, const char *const *items, size_t
     return 0;
 }
 
+const char *dlpd_addr_parse(const char *text, dlpd_addr_t *a)
+{
+    return parse_addr(NULL, text, a);
+}
+
+void dlpd_addr_free(dlpd_addr_t *a)
+{
+    addr_free(a);
+}
+
+/* metrics_listen: empty (off) or one plain tcp: address. */
+static const char *check_metrics_addr(const char *s)
+{
+    dlpd_addr_t a;
+    const char *err = *s ? parse_addr(NULL, s, &a) : NULL;
+    if (*s && !err && (a.kind != DLPD_ADDR_TCP || a.tls))
+        err = "expected tcp:HOST:PORT";
+    if (*s)
+        addr_free(&a);
+    return err;
+}
+
 /* --------------------------------------------------------------- scalars */
 
 /* A number; in base 10 a k, M or G suffix (binary: 64M is 64 MiB), as in the engine's limits. */
@@ -219,6 +241,9 @@ static const char *parse_scalar(dlpd_config_t *c, dlpd_config_id_t id, const cha
     uint64_t v = 0;
 
     if (is_string(id)) {
+        const char *err = id == DLPD_CFG_METRICS_LISTEN ? check_metrics_addr(s) : NULL;
+        if (err)
+            return err;
         char *d = *s ? strdup(s) : NULL;
         if (*s && !d)
             return "out of memory";

@@ -37,6 +37,9 @@ typedef enum {
     X(WORKERS, workers, UINT, "0", 0, 1024, 0, "scan threads; 0 = one per online CPU")             \
     X(QUEUE_SIZE, queue_size, UINT, "1024", 1, 1000000, 0,                                         \
       "scans waiting for a worker, all connections together; more are answered OVERLOADED")        \
+    X(METRICS_LISTEN, metrics_listen, STRING, "", 0, 0, 0,                                         \
+      "address of the Prometheus page GET /metrics: tcp:HOST:PORT (HOST defaults to "              \
+      "127.0.0.1); empty = no metrics listener")                                                   \
     X(MAX_INFLIGHT_PER_CONN, max_inflight_per_conn, UINT, "64", 1, 100000, 0,                      \
       "requests in flight per connection before the daemon stops reading it")                      \
     X(MAX_CONNECTIONS, max_connections, UINT, "10000", 1, 1000000, 0,                              \
@@ -96,6 +99,7 @@ typedef struct dlpd_config {
     uint64_t socket_mode;
     uint64_t workers;
     uint64_t queue_size;
+    char *metrics_listen; /* NULL = off */
     uint64_t max_inflight_per_conn;
     uint64_t max_connections;
     uint64_t max_frame_bytes;
@@ -142,5 +146,11 @@ void dlpd_config_free(dlpd_config_t *c); /* frees the members, not c */
 
 /* Writes the key table as documentation. */
 void dlpd_config_print_doc(FILE *f);
+
+/* Parses one unix:/tcp:/tls: address (a relative unix path stays relative).
+ * Returns NULL, or an error message with *a left for dlpd_addr_free(). */
+const char *dlpd_addr_parse(const char *text, dlpd_addr_t *a);
+void dlpd_addr_free(dlpd_addr_t *a);
+
 
 #endif

@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "convert.h"
 #include "log.h"
+#include "metrics.h"
 #include "privs.h"
 #include "reload.h"
 #include "scanjob.h"
@@ -51,6 +52,7 @@ struct dlpd_server {
     dlpd_config_t cfg;
     unsigned nworkers;
     dlpd_stats_t *stats;
+    dlpd_metrics_t *metrics; /* NULL unless metrics_listen is set */
     dlpd_reload_t *reload;
     dlpd_pool_t *pool;
     dlpd_conns_t *conns;
@@ -144,28 +146,25 @@ static void handle_ping(dlpd_server_t *s, dlpd_conn_t *c, const Dlp__V1__Request
     reply(s, c, &r);
 }
 
+/* The same figures as /metrics (metrics.c builds both). */
 static void handle_stats(dlpd_server_t *s, dlpd_conn_t *c, const Dlp__V1__Request *req)
 {
-    Dlp__V1__Response r = DLP__V1__RESPONSE__INIT;
-    Dlp__V1__StatsReply sr = DLP__V1__STATS_REPLY__INIT;
-    Dlp__V1__Counter counters[DLPD_STAT__COUNT];
-    Dlp__V1__Counter *ptrs[DLPD_STAT__COUNT];
-
-    for (int i = 0; i < DLPD_STAT__COUNT; i++) {
-        dlp__v1__counter__init(&counters[i]);
-        counters[i].name = (char *)dlpd_stat_name((dlpd_stat_t)i);
-        counters[i].value = dlpd_stats_get(s->stats, (dlpd_stat_t)i);
-        ptrs[i] = &counters[i];
-    }
+    uint8_t *frame = NULL;
+    size_t len = 0;
     dlp_engine_t *e = dlpd_reload_engine(s->reload);
-    sr.n_counters = DLPD_STAT__COUNT;
-    sr.counters = ptrs;
-    sr.rules_version = (char *)dlp_engine_rules_version(e);
-    sr.uptime_s = dlpd_stats_uptime_s(s->stats);
-    r.id = req->id;
-    r.body_case = DLP__V1__RESPONSE__BODY_STATS;
-    r.stats = &sr;
-    reply(s, c, &r);
+    int rc = dlpd_metrics_stats_frame(s->stats, req->id, dlp_engine_rules_version(e), &frame, &len);
+    dlp_engine_unref(e);
+    if (rc < 0)
+        reply_error(s, c, req->id, DLP__V1__ERROR_CODE__INTERNAL, "out of memory");
+    else
+        dlpd_conn_send(c, frame, len);
+}
+
+static void metrics_rules_version(void *arg, char *version, size_t size)
+{
+    dlpd_server_t *s = arg;
+    dlp_engine_t *e = dlpd_reload_engine(s->reload);
+    snprintf(version, size, "%s", dlp_engine_rules_version(e));
     dlp_engine_unref(e);
 }
 
@@ -453,6 +452,7 @@ static int open_listener(dlpd_server_t *s, listener_t *l)
 
 static void close_listeners(dlpd_server_t *s)
 {
+    dlpd_metrics_close(s->metrics);
     for (size_t i = 0; i < s->n_listeners; i++) {
         listener_t *l = &s->listeners[i];
         if (l->inited && !uv_is_closing(&l->u.handle))
@@ -653,6 +653,11 @@ int dlpd_server_start(dlpd_server_t *s)
     for (size_t i = 0; i < s->n_listeners; i++)
         if ((rc = open_listener(s, &s->listeners[i])) < 0)
             return rc;
+    if (s->cfg.metrics_listen &&
+        ((rc = dlpd_metrics_new(s->loop, s->cfg.metrics_listen, s->stats, metrics_rules_version, s,
+                                &s->metrics)) < 0 ||
+         (rc = dlpd_metrics_start(s->metrics)) < 0))
+        return rc; /* logged */
     /* Every socket is bound and no worker runs yet: give up root. */
     if (dlpd_privs_drop(&s->privs, (int)s->cfg.allow_core_dumps) < 0)
         return UV_EPERM; /* logged */
@@ -662,6 +667,7 @@ int dlpd_server_start(dlpd_server_t *s)
         dlpd_log_error("cannot start %u workers: %s", s->nworkers, dlp_strerror(rc));
         return rc;
     }
+    dlpd_stats_add(s->stats, DLPD_STAT_WORKERS, s->nworkers);
     if ((rc = start_signals(s)) < 0) {
         dlpd_log_error("signals: %s", uv_strerror(rc));
         return rc;
@@ -684,6 +690,7 @@ void dlpd_server_free(dlpd_server_t *s)
         return;
     stop_all(s);
     uv_run(s->loop, UV_RUN_DEFAULT); /* runs the close callbacks */
+    dlpd_metrics_free(s->metrics);
     dlpd_conns_free(s->conns);
     dlpd_stats_free(s->stats);
     free(s->listeners);
