@@ -16,6 +16,7 @@
 #include "convert.h"
 #include "dlp_frame.h"
 #include "log.h"
+#include "tls.h"
 
 struct dlpd_conns {
     dlpd_conn_limits_t limits;
@@ -48,6 +49,7 @@ struct dlpd_conn {
     unsigned input_done : 1;
     unsigned close_after_write : 1;
     unsigned in_frames : 1;
+    dlpd_tls_t *tls; /* NULL for plain connections */
 };
 
 typedef struct write_req {
@@ -107,6 +109,7 @@ static void on_close(uv_handle_t *h)
     c->set = NULL;
     dlpd_stats_dec(set->stats, DLPD_STAT_CONNECTIONS);
     dlp_framebuf_free(&c->fb);
+    dlpd_tls_free(c->tls);
     dlpd_log_debug("conn %" PRIu64 ": closed", c->id);
     conn_unref(c);
     if (set->hooks.on_idle)
@@ -144,7 +147,8 @@ static void on_write(uv_write_t *req, int status)
         c->set->hooks.on_idle(c->set->arg);
 }
 
-void dlpd_conn_send(dlpd_conn_t *c, uint8_t *frame, size_t len)
+/* Queues bytes for the socket as they are (for TLS: already encrypted). */
+static void send_raw(dlpd_conn_t *c, uint8_t *frame, size_t len)
 {
     if (c->closing) {
         free(frame);
@@ -172,6 +176,20 @@ void dlpd_conn_send(dlpd_conn_t *c, uint8_t *frame, size_t len)
     c->writes++;
     c->write_bytes += len;
     update(c);
+}
+
+void dlpd_conn_send(dlpd_conn_t *c, uint8_t *frame, size_t len)
+{
+    if (c->tls && !c->closing) {
+        int rc = dlpd_tls_write(c->tls, frame, len);
+        free(frame);
+        len = rc < 0 ? 0 : dlpd_tls_take_output(c->tls, &frame);
+        if (len == 0) {
+            dlpd_conn_close(c);
+            return;
+        }
+    }
+    send_raw(c, frame, len);
 }
 
 void dlpd_conn_send_and_close(dlpd_conn_t *c, uint8_t *frame, size_t len)
@@ -229,9 +247,57 @@ static void take_frames(dlpd_conn_t *c)
     c->in_frames = 0;
 }
 
+/* TLS reads land here and are decrypted into the frame buffer at once, so
+ * one buffer serves every connection (the loop is single-threaded). */
+static uint8_t tls_rbuf[16384 + 512];
+
+/* Sends what the TLS session produced (handshake, alerts). */
+static void tls_flush(dlpd_conn_t *c)
+{
+    uint8_t *out;
+    size_t n = dlpd_tls_take_output(c->tls, &out);
+    if (n)
+        send_raw(c, out, n);
+}
+
+/* Ciphertext in, plaintext into the frame buffer. -1: the session failed
+ * and the connection is closing (after its alert is written). */
+static int tls_input(dlpd_conn_t *c, const uint8_t *in, size_t n)
+{
+    if (dlpd_tls_feed(c->tls, in, n) < 0) {
+        dlpd_conn_close(c);
+        return -1;
+    }
+    for (;;) {
+        size_t avail = 0;
+        uint8_t *p = dlp_framebuf_space(&c->fb, sizeof(tls_rbuf), &avail);
+        long r = p ? dlpd_tls_read(c->tls, p, avail) : -1;
+        if (r > 0) {
+            dlp_framebuf_commit(&c->fb, (size_t)r);
+            continue;
+        }
+        if (r == 0)
+            break;
+        c->input_done = 1;
+        if (r == -2)
+            break; /* close_notify: answer what came, then close */
+        c->close_after_write = 1;
+        tls_flush(c);
+        if (!c->writes)
+            dlpd_conn_close(c);
+        return -1;
+    }
+    tls_flush(c);
+    return 0;
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     dlpd_conn_t *c = h->data;
+    if (c->tls) {
+        *buf = uv_buf_init((char *)tls_rbuf, sizeof(tls_rbuf));
+        return;
+    }
     size_t avail = 0;
     uint8_t *p = dlp_framebuf_space(&c->fb, 0, &avail);
     if (avail > UINT32_MAX)
@@ -244,7 +310,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     dlpd_conn_t *c = s->data;
 
     if (nread > 0) {
-        dlp_framebuf_commit(&c->fb, (size_t)nread);
+        if (!c->tls)
+            dlp_framebuf_commit(&c->fb, (size_t)nread);
+        else if (tls_input(c, (const uint8_t *)buf->base, (size_t)nread) < 0)
+            return;
     } else if (nread == UV_EOF) {
         /* Half-close: still answer what was sent, then close. */
         c->input_done = 1;
@@ -342,6 +411,11 @@ static void reject(dlpd_conns_t *set, uv_stream_t *listener)
 
 void dlpd_conns_accept(dlpd_conns_t *set, uv_stream_t *listener)
 {
+    dlpd_conns_accept_tls(set, listener, NULL);
+}
+
+void dlpd_conns_accept_tls(dlpd_conns_t *set, uv_stream_t *listener, dlpd_tls_ctx_t *tls)
+{
     if (set->count >= set->limits.max_connections) {
         reject(set, listener);
         return;
@@ -372,6 +446,11 @@ void dlpd_conns_accept(dlpd_conns_t *set, uv_stream_t *listener)
     }
     if (listener->type == UV_TCP)
         uv_tcp_nodelay(&c->u.tcp, 1);
+    if (tls && !(c->tls = dlpd_tls_new(tls, c->id))) {
+        dlpd_log_error("conn %" PRIu64 ": out of memory for TLS", c->id);
+        dlpd_conn_close(c);
+        return;
+    }
     dlpd_log_debug("conn %" PRIu64 ": accepted", c->id);
     update(c);
 }

@@ -24,6 +24,7 @@
 #include <uv.h>
 
 #include "stats.h"
+#include "tls.h"
 
 typedef struct dlpd_conn dlpd_conn_t;
 typedef struct dlpd_conns dlpd_conns_t;
@@ -48,6 +49,8 @@ dlpd_conns_t *dlpd_conns_new(const dlpd_conn_limits_t *limits, const dlpd_conn_h
 /* Accepts one pending connection on 'listener' (from its connection_cb).
  * Over max_connections it is accepted and closed at once. */
 void dlpd_conns_accept(dlpd_conns_t *set, uv_stream_t *listener);
+/* The same for a tls: listener: the connection speaks TLS with 'tls'. */
+void dlpd_conns_accept_tls(dlpd_conns_t *set, uv_stream_t *listener, dlpd_tls_ctx_t *tls);
 size_t dlpd_conns_count(const dlpd_conns_t *set);
 /* Response bytes queued for writing on all open connections. */
 size_t dlpd_conns_write_bytes(const dlpd_conns_t *set);

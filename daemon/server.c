@@ -59,6 +59,7 @@ struct dlpd_server {
     listener_t *listeners;
     size_t n_listeners;
     dlpd_privs_t privs;
+    dlpd_tls_ctx_t *tls; /* NULL without tls: listeners */
     uv_signal_t sigs[3];
     int sigs_inited;
     uv_timer_t drain_timer;  /* shutdown_timeout_ms */
@@ -353,7 +354,10 @@ static void on_connection(uv_stream_t *ls, int status)
         dlpd_log_warn("%s: accept: %s", l->addr->text, uv_strerror(status));
         return;
     }
-    dlpd_conns_accept(l->srv->conns, ls);
+    if (l->addr->tls)
+        dlpd_conns_accept_tls(l->srv->conns, ls, l->srv->tls);
+    else
+        dlpd_conns_accept(l->srv->conns, ls);
 }
 
 /* A socket file someone still accepts on must not be removed under them. */
@@ -436,10 +440,6 @@ static int bind_tcp(dlpd_server_t *s, listener_t *l)
 
 static int open_listener(dlpd_server_t *s, listener_t *l)
 {
-    if (l->addr->tls) {
-        dlpd_log_error("%s: TLS listeners are not supported yet", l->addr->text);
-        return UV_ENOTSUP;
-    }
     int rc = l->addr->kind == DLPD_ADDR_UNIX ? bind_unix(s, l) : bind_tcp(s, l);
     if (rc < 0)
         return rc;
@@ -650,6 +650,10 @@ int dlpd_server_start(dlpd_server_t *s)
     s->drain_timer.data = s->settle_timer.data = s;
     if (dlpd_privs_resolve(&s->cfg, &s->privs) < 0)
         return UV_EINVAL; /* logged */
+    for (size_t i = 0; i < s->n_listeners && !s->tls; i++)
+        if (s->listeners[i].addr->tls &&
+            dlpd_tls_ctx_new(s->cfg.tls_cert, s->cfg.tls_key, s->cfg.tls_client_ca, &s->tls) < 0)
+            return UV_EINVAL; /* logged; read before dropping root */
     for (size_t i = 0; i < s->n_listeners; i++)
         if ((rc = open_listener(s, &s->listeners[i])) < 0)
             return rc;
@@ -695,5 +699,6 @@ void dlpd_server_free(dlpd_server_t *s)
     dlpd_stats_free(s->stats);
     free(s->listeners);
     dlpd_config_free(&s->cfg);
+    dlpd_tls_ctx_free(s->tls);
     free(s);
 }

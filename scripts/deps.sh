@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
   libmilter-dev
 )
 TEST_PACKAGES=(
-  libcmocka-dev haproxy postfix swaks
+  libcmocka-dev haproxy postfix swaks openssl
   clang libclang-rt-14-dev
 )
 
