@@ -5,7 +5,9 @@
  * or a fatal error: no more frames will be taken from this peer), 'inflight'
  * against max_inflight and 'write_bytes' against max_write_bytes.
  * update() recomputes it after every event and is the only place that starts
- * or stops reading, so the rules live in one function.
+ * or stops reading, so the rules live in one function. It also notes when
+ * a partial frame started ('frame_start_ms', 0 when none is being read);
+ * the sweep compares that and 'last_active_ms' with the timeouts.
  */
 #include "conn.h"
 
@@ -27,6 +29,8 @@ struct dlpd_conns {
     size_t count;
     uint64_t next_id;
     uint64_t last_reject_log_ns;
+    uv_timer_t sweep;
+    int sweep_state; /* 0 not created, 1 running, 2 closed */
 };
 
 struct dlpd_conn {
@@ -44,6 +48,8 @@ struct dlpd_conn {
     uint32_t inflight;
     size_t write_bytes;
     unsigned writes;
+    uint64_t frame_start_ms; /* loop time the partial frame began; 0 = none */
+    uint64_t last_active_ms; /* loop time of the last byte read or written */
     unsigned reading : 1;
     unsigned closing : 1;
     unsigned input_done : 1;
@@ -60,6 +66,11 @@ typedef struct write_req {
 } write_req_t;
 
 static void update(dlpd_conn_t *c);
+
+static uint64_t loop_now(const dlpd_conn_t *c)
+{
+    return uv_now(c->u.handle.loop);
+}
 
 /* ------------------------------------------------------------ lifetime */
 
@@ -79,8 +90,10 @@ dlpd_conn_t *dlpd_conn_hold(dlpd_conn_t *c)
 void dlpd_conn_release(dlpd_conn_t *c)
 {
     c->inflight--;
-    if (!c->closing)
+    if (!c->closing) {
+        c->last_active_ms = loop_now(c);
         update(c);
+    }
     conn_unref(c);
 }
 
@@ -141,8 +154,10 @@ static void on_write(uv_write_t *req, int status)
         dlpd_log_debug("conn %" PRIu64 ": write failed: %s", c->id, uv_strerror(status));
         dlpd_conn_close(c);
     }
-    if (!c->closing)
+    if (!c->closing) {
+        c->last_active_ms = loop_now(c);
         update(c);
+    }
     if (c->set && c->set->hooks.on_idle)
         c->set->hooks.on_idle(c->set->arg);
 }
@@ -237,6 +252,7 @@ static void take_frames(dlpd_conn_t *c)
     while (may_take_frames(c)) {
         dlp_frame_status_t st = dlp_framebuf_next(&c->fb, &payload, &len);
         if (st == DLP_FRAME_READY) {
+            c->frame_start_ms = 0;
             c->set->hooks.on_frame(c, payload, len, c->set->arg);
             continue;
         }
@@ -246,6 +262,10 @@ static void take_frames(dlpd_conn_t *c)
     }
     c->in_frames = 0;
 }
+
+/* Between frames a small read will do: most requests are small, and an
+ * idle pooled connection should not pin a full-size buffer. */
+#define FIRST_READ 4096
 
 /* TLS reads land here and are decrypted into the frame buffer at once, so
  * one buffer serves every connection (the loop is single-threaded). */
@@ -299,7 +319,8 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
         return;
     }
     size_t avail = 0;
-    uint8_t *p = dlp_framebuf_space(&c->fb, 0, &avail);
+    size_t want = dlp_framebuf_pending(&c->fb) ? 0 : FIRST_READ;
+    uint8_t *p = dlp_framebuf_space(&c->fb, want, &avail);
     if (avail > UINT32_MAX)
         avail = UINT32_MAX;
     *buf = uv_buf_init((char *)p, p ? (unsigned)avail : 0);
@@ -314,6 +335,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             dlp_framebuf_commit(&c->fb, (size_t)nread);
         else if (tls_input(c, (const uint8_t *)buf->base, (size_t)nread) < 0)
             return;
+        c->last_active_ms = loop_now(c);
     } else if (nread == UV_EOF) {
         /* Half-close: still answer what was sent, then close. */
         c->input_done = 1;
@@ -359,6 +381,82 @@ static void update(dlpd_conn_t *c)
         uv_read_stop(&c->u.stream);
         c->reading = 0;
     }
+    /* Reading with bytes left after take_frames(): a frame is under way.
+     * Time spent paused by backpressure is ours, not the client's. */
+    if (!c->reading || dlp_framebuf_pending(&c->fb) == 0)
+        c->frame_start_ms = 0;
+    else if (c->frame_start_ms == 0)
+        c->frame_start_ms = loop_now(c);
+}
+
+/* ---------------------------------------------------------------- sweep */
+
+#define SWEEP_MAX_MS 1000u
+#define SWEEP_MIN_MS 10u
+
+/* A quarter of the shortest timeout, so a limit is enforced within 25%. */
+static uint64_t sweep_interval(const dlpd_conn_limits_t *l)
+{
+    uint64_t t = SWEEP_MAX_MS * 4;
+    if (l->frame_timeout_ms && l->frame_timeout_ms < t)
+        t = l->frame_timeout_ms;
+    if (l->idle_timeout_ms && l->idle_timeout_ms < t)
+        t = l->idle_timeout_ms;
+    t /= 4;
+    return t < SWEEP_MIN_MS ? SWEEP_MIN_MS : t;
+}
+
+/* Closes a connection past a timeout; 1 when it did. */
+static int timed_out(dlpd_conn_t *c, const dlpd_conn_limits_t *l, uint64_t now)
+{
+    if (l->frame_timeout_ms && c->frame_start_ms &&
+        now - c->frame_start_ms >= l->frame_timeout_ms) {
+        dlpd_log_info("conn %" PRIu64 ": frame incomplete after %" PRIu64 " ms; closing", c->id,
+                      now - c->frame_start_ms);
+        dlpd_conn_close(c);
+        return 1;
+    }
+    if (l->idle_timeout_ms && c->inflight == 0 && c->writes == 0 &&
+        now - c->last_active_ms >= l->idle_timeout_ms) {
+        dlpd_log_debug("conn %" PRIu64 ": idle for %" PRIu64 " ms; closing", c->id,
+                       now - c->last_active_ms);
+        dlpd_conn_close(c);
+        return 1;
+    }
+    return 0;
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    dlpd_conns_t *set = t->data;
+    uint64_t now = uv_now(t->loop);
+
+    /* Closing unlinks a connection only in its close callback: safe to walk. */
+    for (dlpd_conn_t *c = set->head; c; c = c->next) {
+        if (c->closing || timed_out(c, &set->limits, now))
+            continue;
+        /* Quiet with nothing buffered: give the read buffer back. */
+        if (dlp_framebuf_pending(&c->fb) == 0 && now - c->last_active_ms >= SWEEP_MAX_MS) {
+            dlp_framebuf_free(&c->fb);
+            dlp_framebuf_init(&c->fb, set->limits.max_frame_bytes);
+        }
+    }
+}
+
+/* Created with the first connection: only then is the loop known. */
+static void start_sweep(dlpd_conns_t *set, uv_loop_t *loop)
+{
+    if (set->sweep_state != 0)
+        return;
+    if (uv_timer_init(loop, &set->sweep) < 0) {
+        dlpd_log_error("connection timeouts: cannot create a timer");
+        return; /* tried again at the next accept */
+    }
+    uint64_t every = sweep_interval(&set->limits);
+    set->sweep.data = set;
+    uv_timer_start(&set->sweep, on_sweep, every, every);
+    uv_unref((uv_handle_t *)&set->sweep); /* never what keeps the loop alive */
+    set->sweep_state = 1;
 }
 
 /* ------------------------------------------------------------------ set */
@@ -426,7 +524,9 @@ void dlpd_conns_accept_tls(dlpd_conns_t *set, uv_stream_t *listener, dlpd_tls_ct
         dlpd_log_error("out of memory accepting a connection");
         return;
     }
+    start_sweep(set, listener->loop);
     c->u.handle.data = c;
+    c->last_active_ms = uv_now(listener->loop);
     c->refs = 1; /* the open handle's */
     c->set = set;
     dlp_framebuf_init(&c->fb, set->limits.max_frame_bytes);
@@ -472,6 +572,9 @@ void dlpd_conns_close_all(dlpd_conns_t *set)
 {
     for (dlpd_conn_t *c = set->head; c; c = c->next)
         dlpd_conn_close(c);
+    if (set->sweep_state == 1)
+        uv_close((uv_handle_t *)&set->sweep, NULL);
+    set->sweep_state = 2;
 }
 
 void dlpd_conns_free(dlpd_conns_t *set)

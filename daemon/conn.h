@@ -10,6 +10,13 @@
  * client nor one that never reads can grow our memory without bound; frames
  * already buffered are processed when reading resumes.
  *
+ * Timeouts: a frame once started must be complete within frame_timeout_ms
+ * (a slowloris client cannot hold a buffer and a slot for ever), and with
+ * idle_timeout_ms a connection with nothing in flight, nothing to write and
+ * no bytes for that long is closed. One periodic sweep over the set (at most
+ * once a second) enforces both and releases the read buffers of quiet
+ * connections, so 10,000 pooled connections cost no timers and no buffers.
+ *
  * Lifetime: a connection is reference counted. The open handle holds one
  * reference and each held request another, so a peer that disappears while
  * scans are in flight leaves a closed connection whose late results are
@@ -41,6 +48,8 @@ typedef struct dlpd_conn_limits {
     uint32_t max_inflight;
     size_t max_write_bytes;
     uint32_t max_connections;
+    uint64_t frame_timeout_ms; /* 0 = none */
+    uint64_t idle_timeout_ms;  /* 0 = never */
 } dlpd_conn_limits_t;
 
 /* The set of open connections. NULL on out of memory. */
@@ -54,7 +63,8 @@ void dlpd_conns_accept_tls(dlpd_conns_t *set, uv_stream_t *listener, dlpd_tls_ct
 size_t dlpd_conns_count(const dlpd_conns_t *set);
 /* Response bytes queued for writing on all open connections. */
 size_t dlpd_conns_write_bytes(const dlpd_conns_t *set);
-/* Closes every connection now; unwritten responses are dropped. */
+/* Closes every connection and the sweep timer now; unwritten responses are
+ * dropped. The loop must run the close callbacks before dlpd_conns_free(). */
 void dlpd_conns_close_all(dlpd_conns_t *set);
 /* Frees the set; every connection must be closed (count == 0). */
 void dlpd_conns_free(dlpd_conns_t *set);

@@ -46,6 +46,12 @@ typedef enum {
       "open connections; further ones are accepted and closed at once")                            \
     X(MAX_FRAME_BYTES, max_frame_bytes, UINT, "67108864", 1024, 2147483647, 0,                     \
       "largest request frame payload; larger frames are refused and the connection closed")        \
+    X(FRAME_TIMEOUT_MS, frame_timeout_ms, UINT, "30000", 0, 3600000, 0,                            \
+      "a request frame, once its first byte arrived, must be complete within this; "               \
+      "slower connections are closed (0 = no limit)")                                              \
+    X(IDLE_TIMEOUT_MS, idle_timeout_ms, UINT, "0", 0, 86400000, 0,                                 \
+      "connections with nothing in flight and no bytes for this long are closed "                  \
+      "(0 = never: gateways keep pooled connections)")                                             \
     X(SHUTDOWN_TIMEOUT_MS, shutdown_timeout_ms, UINT, "30000", 0, 3600000, 0,                      \
       "how long SIGTERM waits for queued and running scans before giving up (exit 1)")             \
     X(LOG, log, ENUM, "stderr", 0, 0, 0, "log target: stderr or syslog (facility mail)")           \
@@ -103,6 +109,8 @@ typedef struct dlpd_config {
     uint64_t max_inflight_per_conn;
     uint64_t max_connections;
     uint64_t max_frame_bytes;
+    uint64_t frame_timeout_ms;
+    uint64_t idle_timeout_ms;
     uint64_t shutdown_timeout_ms;
     uint64_t log;        /* dlpd_log_target_t */
     uint64_t log_level;  /* dlpd_log_level_t */
@@ -151,6 +159,5 @@ void dlpd_config_print_doc(FILE *f);
  * Returns NULL, or an error message with *a left for dlpd_addr_free(). */
 const char *dlpd_addr_parse(const char *text, dlpd_addr_t *a);
 void dlpd_addr_free(dlpd_addr_t *a);
-
 
 #endif
