@@ -3,6 +3,9 @@
  * See dlp_frame.h for the contract. The reassembly buffer never grows past
  * one frame's header plus its declared (and already bounds-checked) payload,
  * so a peer cannot make us allocate more than max_payload + a read's worth.
+ * Message bytes only ever sit in data[0, len): compact() wipes what it moves
+ * away from, so wiping that range is enough and never touches (and so never
+ * faults in) the untouched rest of a large buffer.
  */
 #include "dlp_frame.h"
 
@@ -40,7 +43,7 @@ static void wipe(void *p, size_t n)
 void dlp_framebuf_free(dlp_framebuf_t *fb)
 {
     if (fb->data) {
-        wipe(fb->data, fb->cap);
+        wipe(fb->data, fb->len);
         free(fb->data);
     }
     memset(fb, 0, sizeof(*fb));
@@ -69,7 +72,7 @@ uint8_t *dlp_framebuf_space(dlp_framebuf_t *fb, size_t want, size_t *avail)
         want = READ_CHUNK;
     compact(fb);
     if (fb->cap - fb->len < want) {
-        size_t ncap = fb->cap ? fb->cap : READ_CHUNK;
+        size_t ncap = fb->cap ? fb->cap : want;
         while (ncap - fb->len < want)
             ncap *= 2;
         uint8_t *nd = malloc(ncap);
@@ -77,7 +80,7 @@ uint8_t *dlp_framebuf_space(dlp_framebuf_t *fb, size_t want, size_t *avail)
             return NULL;
         if (fb->data) {
             memcpy(nd, fb->data, fb->len);
-            wipe(fb->data, fb->cap);
+            wipe(fb->data, fb->len);
             free(fb->data);
         }
         fb->data = nd;
