@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -154,6 +155,23 @@ static int load(const options_t *o, dlpd_config_t *dcfg, dlp_engine_t **engine, 
     return rc;
 }
 
+/* Each connection is a descriptor: take the whole hard limit, and say so
+ * when even that cannot hold max_connections plus listeners and workers. */
+static void raise_nofile(uint64_t max_connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < max_connections + 64)
+        dlpd_log_warn("open files limit %llu is too low for max_connections %llu",
+                      (unsigned long long)rl.rlim_cur, (unsigned long long)max_connections);
+}
+
 static int serve(const options_t *o, dlpd_config_t *dcfg, dlp_engine_t *engine)
 {
     uv_loop_t loop;
@@ -230,6 +248,7 @@ int main(int argc, char **argv)
         dlp_engine_unref(engine);
         return 1;
     }
+    raise_nofile(dcfg.max_connections);
     int status = serve(&o, &dcfg, engine);
     dlpd_config_free(&dcfg); /* empty unless the server did not take it */
     dlpd_log_close();
