@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -206,6 +207,39 @@ void harness_dump_log(const dlpd_proc_t *d)
     }
 }
 
+/* Appends every *.log in the daemon's directory (its own, and those of
+ * programs a test ran beside it, such as dlp-milter) to
+ * IT_LOG_DIR/<program>-<pid>.log, so that all the logs of a run can be
+ * searched afterwards (tests/check_logs.sh). */
+static void keep_logs(const dlpd_proc_t *d)
+{
+    char path[4096], src[512];
+    DIR *dir = opendir(d->dir);
+    if (!dir)
+        return;
+    mkdir(IT_LOG_DIR, 0755);
+    snprintf(path, sizeof(path), "%s/%s-%d.log", IT_LOG_DIR, program_invocation_short_name,
+             (int)getpid());
+    FILE *f = fopen(path, "a");
+    if (!f)
+        fprintf(stderr, "harness: cannot keep the logs in %s: %s\n", path, strerror(errno));
+    for (struct dirent *e; f && (e = readdir(dir));) {
+        size_t n = strlen(e->d_name), len;
+        if (n < 5 || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        snprintf(src, sizeof(src), "%s/%s", d->dir, e->d_name);
+        uint8_t *text = harness_read_file(src, &len);
+        if (!text)
+            continue;
+        fprintf(f, "==== %s\n", src);
+        fwrite(text, 1, len, f);
+        free(text);
+    }
+    if (f)
+        fclose(f);
+    closedir(dir);
+}
+
 /* Removes the files the tests and the daemon leave in the directory. */
 static void remove_tree(const char *path)
 {
@@ -220,6 +254,8 @@ void harness_cleanup(dlpd_proc_t *d)
         waitpid(d->pid, &d->exit_status, 0);
         d->pid = 0;
     }
+    if (d->dir[0])
+        keep_logs(d);
     if (d->dir[0] && strncmp(d->dir, "/tmp/dlpd-it-", 13) == 0)
         remove_tree(d->dir);
     d->dir[0] = '\0';

@@ -50,7 +50,8 @@ int harness_start(dlpd_proc_t *d);
 int harness_wait_exit(dlpd_proc_t *d, int timeout_ms);
 /* 1 while the daemon runs (it has not exited, crashed or been reaped). */
 int harness_alive(dlpd_proc_t *d);
-/* Kills the daemon if it still runs, removes the directory. Safe to call twice. */
+/* Kills the daemon if it still runs, keeps the directory's *.log files in
+ * IT_LOG_DIR (for tests/check_logs.sh), removes the directory. Safe to call twice. */
 void harness_cleanup(dlpd_proc_t *d);
 /* Prints the daemon's log to stderr (for failed tests). */
 void harness_dump_log(const dlpd_proc_t *d);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # test_postfix.sh - dlp-milter behind a real Postfix (Debian's postfix package).
 #
-# usage: test_postfix.sh DLPD_BIN MILTER_BIN RULES_DIR CACHE_DIR
+# usage: test_postfix.sh DLPD_BIN MILTER_BIN RULES_DIR CACHE_DIR [LOG_DIR]
+#
+# LOG_DIR: where the logs of dlpd, the milters and Postfix are kept after the
+# run (appended to postfix-PID.log) for tests/check_logs.sh.
 #
 # Starts, all on 127.0.0.1 and on free ports found at run time, all under one
 # temporary directory:
@@ -27,6 +30,7 @@ DLPD_BIN=${1:?usage: test_postfix.sh DLPD_BIN MILTER_BIN RULES_DIR CACHE_DIR}
 MILTER_BIN=${2:?}
 RULES_DIR=${3:?}
 CACHE_DIR=${4:?}
+LOG_DIR=${5:-}
 
 NOTICE='army.ml looks like army.mil - check the address'
 T0=$SECONDS
@@ -70,6 +74,12 @@ cleanup() {
   if [ $rc -ne 0 ] && [ -n "$T" ]; then
     for f in maillog dlpd.log milter-a.log milter-b.log sink.log; do
       [ -s "$T/$f" ] && { say "---- $f (tail)"; tail -n 40 "$T/$f"; }
+    done
+  fi
+  if [ -n "$LOG_DIR" ] && [ -n "$T" ]; then # not sink.log: the sink dumps mail
+    mkdir -p "$LOG_DIR"
+    for f in maillog dlpd.log milter-a.log milter-b.log; do
+      [ -f "$T/$f" ] && { echo "==== $f"; cat "$T/$f"; } >>"$LOG_DIR/postfix-$$.log"
     done
   fi
   [ -n "$T" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$T"
