@@ -245,13 +245,26 @@ static void tag(html_t *h)
         sep(h->o, ' ');
 }
 
+/* Whether text copied as is stops here: at markup, at a NUL, or at white
+ * space other than one plain space between words. A run never starts with
+ * white space, so collapsing is left to sep(). */
+static int run_ends(const html_t *h)
+{
+    uint8_t c = *h->p;
+    if (c == '<' || c == '&' || c == 0)
+        return 1;
+    if (!is_space(c))
+        return 0;
+    return c != ' ' || h->p + 1 >= h->end || is_space(h->p[1]) || h->p[1] == 0;
+}
+
 char *dlp_html_to_text(const uint8_t *html, size_t len, size_t *out_len)
 {
     dlp_textbuf_t o = {0};
     html_t h = {html, html + len, &o};
     while (h.p < h.end && !o.oom) {
         const uint8_t *run = h.p;
-        while (h.p < h.end && *h.p != '<' && *h.p != '&' && !is_space(*h.p) && *h.p)
+        while (h.p < h.end && !run_ends(&h) && (h.p > run || !is_space(*h.p)))
             h.p++;
         if (h.p > run)
             dlp_textbuf_put(&o, (const char *)run, (size_t)(h.p - run));

@@ -144,6 +144,7 @@ static void test_html_edge_cases(void **state)
     html_body_has("<a title=\"x > y\" href='z>'>link</a> text", "link text", "y\"");
     html_body_has("<!-- hidden SECRETC --><!DOCTYPE html>shown", "shown", "SECRETC");
     html_body_has("<p>one</p><p>two</p>", "one\ntwo", NULL);
+    html_body_has("<p> a  b <b> c</b>\n d </p> e", "a b c d\ne", NULL);
     html_body_has("<table><tr><td>Name</td><td>Passport</td></tr><tr><td>A</td></tr></table>",
                   "Name Passport\nA", NULL);
     html_body_has("1 < 2 and x<3", "1 < 2 and x<3", NULL);
