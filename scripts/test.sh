@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - build everything with tests into ./build-test and run ctest.
-# This is what CI runs (.ci/run); with $CI set, warnings are errors and the
-# suite runs a second time under ASan/UBSan.
+# This is what CI runs (.ci/run); with $CI set, warnings are errors, the
+# suite runs a second time under ASan/UBSan, and the fuzzers run briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +26,16 @@ if [ "${DLP_SANITIZE:-${CI:+1}}" = "1" ]; then
   cmake --build build-asan -j"$(nproc)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2 || status=$?
+fi
+
+# CI then runs each libFuzzer harness (tests/fuzz) for a bounded time, built
+# with clang under ASan/UBSan: replaying its fixed crashes first, then
+# fuzzing for DLP_FUZZ_SECONDS. DLP_FUZZ=0 skips it; =1 forces it.
+if [ "${DLP_FUZZ:-${CI:+1}}" = "1" ]; then
+  CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLP_BUILD_FUZZERS=ON \
+    -DDLP_BUILD_TESTS=OFF -DDLP_BUILD_BENCH=OFF -DDLP_SANITIZE=address,undefined \
+    -DDLP_FUZZ_SECONDS="${DLP_FUZZ_SECONDS:-40}"
+  cmake --build build-fuzz --target fuzzers -j"$(nproc)"
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure -j2 || status=$?
 fi
 exit "$status"
