@@ -50,6 +50,7 @@ struct dlpd_conn {
     unsigned writes;
     uint64_t frame_start_ms; /* loop time the partial frame began; 0 = none */
     uint64_t last_active_ms; /* loop time of the last byte read or written */
+    uint64_t write_wait_ms;  /* loop time writes last made progress, while any are queued */
     unsigned reading : 1;
     unsigned closing : 1;
     unsigned input_done : 1;
@@ -155,7 +156,7 @@ static void on_write(uv_write_t *req, int status)
         dlpd_conn_close(c);
     }
     if (!c->closing) {
-        c->last_active_ms = loop_now(c);
+        c->last_active_ms = c->write_wait_ms = loop_now(c);
         update(c);
     }
     if (c->set && c->set->hooks.on_idle)
@@ -188,7 +189,8 @@ static void send_raw(dlpd_conn_t *c, uint8_t *frame, size_t len)
         dlpd_conn_close(c);
         return;
     }
-    c->writes++;
+    if (c->writes++ == 0)
+        c->write_wait_ms = loop_now(c);
     c->write_bytes += len;
     update(c);
 }
@@ -402,6 +404,8 @@ static uint64_t sweep_interval(const dlpd_conn_limits_t *l)
         t = l->frame_timeout_ms;
     if (l->idle_timeout_ms && l->idle_timeout_ms < t)
         t = l->idle_timeout_ms;
+    if (l->write_timeout_ms && l->write_timeout_ms < t)
+        t = l->write_timeout_ms;
     t /= 4;
     return t < SWEEP_MIN_MS ? SWEEP_MIN_MS : t;
 }
@@ -413,6 +417,12 @@ static int timed_out(dlpd_conn_t *c, const dlpd_conn_limits_t *l, uint64_t now)
         now - c->frame_start_ms >= l->frame_timeout_ms) {
         dlpd_log_info("conn %" PRIu64 ": frame incomplete after %" PRIu64 " ms; closing", c->id,
                       now - c->frame_start_ms);
+        dlpd_conn_close(c);
+        return 1;
+    }
+    if (l->write_timeout_ms && c->writes > 0 && now - c->write_wait_ms >= l->write_timeout_ms) {
+        dlpd_log_info("conn %" PRIu64 ": %zu bytes of answers unread for %" PRIu64 " ms; closing",
+                      c->id, c->write_bytes, now - c->write_wait_ms);
         dlpd_conn_close(c);
         return 1;
     }

@@ -13,9 +13,11 @@
  * Timeouts: a frame once started must be complete within frame_timeout_ms
  * (a slowloris client cannot hold a buffer and a slot for ever), and with
  * idle_timeout_ms a connection with nothing in flight, nothing to write and
- * no bytes for that long is closed. One periodic sweep over the set (at most
- * once a second) enforces both and releases the read buffers of quiet
- * connections, so 10,000 pooled connections cost no timers and no buffers.
+ * no bytes for that long is closed; with write_timeout_ms, one whose answers
+ * have gone unread that long (no write completed) is closed and the answers
+ * dropped, so a client that stops reading cannot pin its buffers. One periodic sweep over the set
+ * (at most once a second) enforces both and releases the read buffers of quiet connections, so
+ * 10,000 pooled connections cost no timers and no buffers.
  *
  * Lifetime: a connection is reference counted. The open handle holds one
  * reference and each held request another, so a peer that disappears while
@@ -50,6 +52,7 @@ typedef struct dlpd_conn_limits {
     uint32_t max_connections;
     uint64_t frame_timeout_ms; /* 0 = none */
     uint64_t idle_timeout_ms;  /* 0 = never */
+    uint64_t write_timeout_ms; /* 0 = never */
 } dlpd_conn_limits_t;
 
 /* The set of open connections. NULL on out of memory. */

@@ -52,6 +52,9 @@ typedef enum {
     X(IDLE_TIMEOUT_MS, idle_timeout_ms, UINT, "0", 0, 86400000, 0,                                 \
       "connections with nothing in flight and no bytes for this long are closed "                  \
       "(0 = never: gateways keep pooled connections)")                                             \
+    X(WRITE_TIMEOUT_MS, write_timeout_ms, UINT, "60000", 0, 3600000, 0,                            \
+      "a connection whose answers have waited this long without any being taken (the client "      \
+      "stopped reading) is closed and its unsent answers dropped (0 = never)")                     \
     X(SHUTDOWN_TIMEOUT_MS, shutdown_timeout_ms, UINT, "30000", 0, 3600000, 0,                      \
       "how long SIGTERM waits for queued and running scans before giving up (exit 1)")             \
     X(LOG, log, ENUM, "stderr", 0, 0, 0, "log target: stderr or syslog (facility mail)")           \
@@ -111,9 +114,10 @@ typedef struct dlpd_config {
     uint64_t max_frame_bytes;
     uint64_t frame_timeout_ms;
     uint64_t idle_timeout_ms;
+    uint64_t write_timeout_ms;
     uint64_t shutdown_timeout_ms;
-    uint64_t log;        /* dlpd_log_target_t */
-    uint64_t log_level;  /* dlpd_log_level_t */
+    uint64_t log;       /* dlpd_log_target_t */
+    uint64_t log_level; /* dlpd_log_level_t */
     char *socket_group;
     char *user;
     char *group;

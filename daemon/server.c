@@ -590,6 +590,7 @@ int dlpd_server_new(uv_loop_t *loop, dlpd_config_t *cfg, const char *config_path
         .max_connections = (uint32_t)cfg->max_connections,
         .frame_timeout_ms = cfg->frame_timeout_ms,
         .idle_timeout_ms = cfg->idle_timeout_ms,
+        .write_timeout_ms = cfg->write_timeout_ms,
     };
     if (!(s->conns = dlpd_conns_new(&limits, &hooks, s, s->stats)))
         goto fail_conns;

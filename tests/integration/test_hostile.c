@@ -19,6 +19,8 @@
  *                 its own open-files limit; bytes per connection reported
  *   never_reads   a client that pipelines and never reads: the daemon stops
  *                 reading it at max_write_bytes, memory stays bounded
+ *   write_timeout the same client is dropped after write_timeout_ms, its
+ *                 unsent answers with it
  *   overloaded    workers=1, a tiny queue, a flood from many connections:
  *                 some OVERLOADED, every request answered exactly once
  */
@@ -406,28 +408,32 @@ static void test_connections(void **state)
 #define MAX_WRITE_MiB  16 /* server.c MAX_WRITE_BYTES */
 #define SEND_STALL_SEC 2
 
-static void test_never_reads(void **state)
+/* A big ping, framed (answers are as big as the request). */
+static uint8_t *big_ping(size_t *flen)
 {
-    fx_t *f = fx_start(NULL, 0);
-    int fd = harness_connect_raw(&f->d);
-    assert_true(fd >= 0);
-    struct timeval tv = {SEND_STALL_SEC, 0};
-    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
-
     Dlp__V1__Request req = DLP__V1__REQUEST__INIT;
     Dlp__V1__Ping pg = DLP__V1__PING__INIT;
     uint8_t *payload = calloc(1, PING_PAYLOAD), *frame;
-    size_t flen;
     assert_non_null(payload);
     pg.payload.data = payload;
     pg.payload.len = PING_PAYLOAD;
     req.body_case = DLP__V1__REQUEST__BODY_PING;
     req.ping = &pg;
-    assert_int_equal(dlp_frame_pack(&req.base, &frame, &flen), 0);
+    assert_int_equal(dlp_frame_pack(&req.base, &frame, flen), 0);
+    free(payload);
+    return frame;
+}
 
-    /* Pipeline pings (each answer as big as the request) until the daemon
-     * stops reading and our send blocks for SEND_STALL_SEC. */
-    size_t total = 0;
+/* Pipelines pings on a fresh connection, never reading, until the daemon
+ * stops reading and our send blocks for SEND_STALL_SEC. Returns the fd. */
+static int stall_daemon(const dlpd_proc_t *d, const char *label)
+{
+    int fd = harness_connect_raw(d);
+    assert_true(fd >= 0);
+    struct timeval tv = {SEND_STALL_SEC, 0};
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
+    size_t flen, total = 0;
+    uint8_t *frame = big_ping(&flen);
     for (;;) {
         ssize_t n = send(fd, frame + total % flen, flen - total % flen, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -438,22 +444,54 @@ static void test_never_reads(void **state)
         assert_true(total < (size_t)256 << 20); /* it never stopped reading */
     }
     assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
-    fprintf(stderr, "never_reads: the daemon stopped reading after %zu KiB (%zu pings)\n",
+    fprintf(stderr, "%s: the daemon stopped reading after %zu KiB (%zu pings)\n", label,
             total >> 10, total / flen);
     /* It took at least max_write_bytes of answers, and not much more. */
     assert_true(total >= (size_t)MAX_WRITE_MiB << 20);
     assert_true(total < (size_t)(MAX_WRITE_MiB + 16) << 20);
+    free(frame);
+    return fd;
+}
 
+static void test_never_reads(void **state)
+{
+    fx_t *f = fx_start(NULL, 0);
+    int fd = stall_daemon(&f->d, "never_reads");
     uint64_t rss = it_proc_kb(f->d.pid, "VmRSS");
     fprintf(stderr, "never_reads: dlpd VmRSS +%lld kB while stalled\n",
             (long long)rss - (long long)f->rss0);
     it_sleep_ms(1000); /* the bystander goes on meanwhile */
     close(fd);
-    free(frame);
-    free(payload);
     expect_connections(&f->d, 2);
     /* The unread answers (16 MiB) and one frame in reassembly. */
     fx_finish(f, "never_reads", (MAX_WRITE_MiB + 24) * MiB_KB);
+}
+
+#define WRITE_TIMEOUT_MS 4000 /* longer than stall_daemon() takes to see the stall */
+
+/* With write_timeout_ms the daemon itself drops a client that stopped
+ * reading, and its unsent answers with it, while ours stays open. */
+static void test_write_timeout(void **state)
+{
+    char yaml[64];
+    snprintf(yaml, sizeof(yaml), "write_timeout_ms: %d\n", WRITE_TIMEOUT_MS);
+    fx_t *f = fx_start(yaml, 0);
+    int64_t t0 = it_now_ms();
+    int fd = stall_daemon(&f->d, "write_timeout");
+    expect_connections(&f->d, 2); /* the bystander's and the Stats one */
+    int64_t closed = it_now_ms() - t0;
+    fprintf(stderr, "write_timeout: closed by the daemon %lld ms after the first ping\n",
+            (long long)closed);
+    assert_true(closed >= WRITE_TIMEOUT_MS);
+    /* What reaches us now is some answers, then the end of the stream. */
+    char buf[65536];
+    ssize_t n;
+    size_t got = 0;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+        got += (size_t)n;
+    assert_true(got < (size_t)(MAX_WRITE_MiB + 16) << 20);
+    close(fd);
+    fx_finish(f, "write_timeout", (MAX_WRITE_MiB + 24) * MiB_KB);
 }
 
 /* ----------------------------------------------------------- overloaded */
@@ -515,7 +553,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_huge_frame),  cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_slowloris),   cmocka_unit_test(test_connections),
-        cmocka_unit_test(test_never_reads), cmocka_unit_test(test_overloaded),
+        cmocka_unit_test(test_never_reads), cmocka_unit_test(test_write_timeout),
+        cmocka_unit_test(test_overloaded),
     };
     it_sanitizer_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
