@@ -8,8 +8,14 @@
  * Sends also read: a daemon that limits requests in flight per connection
  * stops reading until its answers are consumed, and a client that only
  * wrote would then wait forever.
+ *
+ * tls: addresses add an OpenSSL session (client_tls.c) on the same
+ * non-blocking socket; io_read/io_write hide which transport is in use, and
+ * report what to poll for when they would block (a TLS read may need the
+ * socket writable and the reverse).
  */
 #include "dlp/client.h"
+#include "client_tls.h"
 #include "client_util.h"
 
 #include <errno.h>
@@ -34,7 +40,10 @@ typedef struct stash {
 
 struct dlp_client {
     int fd;
-    int timeout_ms; /* default wait for sends */
+    dlpcl_tls_conn_t *tls; /* NULL: plaintext */
+    short rd_wait;         /* poll events the last blocked read waits for */
+    short wr_wait;         /* the same for the last blocked write */
+    int timeout_ms;        /* default wait for sends */
     uint64_t next_id;
     dlp_framebuf_t in;
     stash_t *head, *tail; /* responses received but not yet returned */
@@ -105,8 +114,7 @@ static int remaining(int64_t deadline)
     return left > 1000000 ? 1000000 : (int)left;
 }
 
-/* Waits for 'events' on fd. Returns revents, 0 on timeout, -1 on error. */
-static int wait_fd(int fd, short events, int64_t deadline)
+int dlpcl_wait_fd(int fd, short events, int64_t deadline)
 {
     for (;;) {
         struct pollfd p = {.fd = fd, .events = events};
@@ -131,7 +139,7 @@ static int set_nonblock(int fd)
 /* Finishes a non-blocking connect() that returned EINPROGRESS. */
 static int connect_wait(int fd, int64_t deadline)
 {
-    int rev = wait_fd(fd, POLLOUT, deadline);
+    int rev = dlpcl_wait_fd(fd, POLLOUT, deadline);
     if (rev == 0) {
         errno = ETIMEDOUT;
         return -1;
@@ -192,21 +200,23 @@ static int split_host_port(char *s, char **host, char **port)
     return 0;
 }
 
-static int connect_tcp(const char *hostport, int64_t deadline, char *err, size_t errlen)
+/* Connects to HOST:PORT; 'scheme' ("tcp" or "tls") is for messages. */
+static int connect_tcp(const char *scheme, const char *hostport, int64_t deadline, char *err,
+                       size_t errlen)
 {
     char *copy = strdup(hostport), *host, *port;
     if (!copy)
         return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "address");
     if (split_host_port(copy, &host, &port) < 0) {
         free(copy);
-        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "expected tcp:HOST:PORT, got tcp:%s",
-                          hostport);
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "expected %s:HOST:PORT, got %s:%s",
+                          scheme, scheme, hostport);
     }
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai != 0) {
-        int code =
-            dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "%s: %s", hostport, gai_strerror(gai));
+        int code = dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "%s:%s: %s", scheme, hostport,
+                              gai_strerror(gai));
         free(copy);
         return code;
     }
@@ -226,40 +236,79 @@ static int connect_tcp(const char *hostport, int64_t deadline, char *err, size_t
     }
     freeaddrinfo(res);
     if (fd < 0)
-        fd = dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "tcp:%s: %s", hostport, strerror(e));
+        fd = dlpcl_fail(DLP_CLIENT_ECONNECT, err, errlen, "%s:%s: %s", scheme, hostport,
+                        strerror(e));
     free(copy);
     return fd;
 }
 
-int dlp_client_connect(const char *address, int timeout_ms, dlp_client_t **out, char *err,
-                       size_t errlen)
+/* TCP connect and TLS handshake for "HOST:PORT" (a tls: address without its prefix). */
+static int connect_tls(const char *hostport, const dlp_client_tls_t *tls, int64_t deadline,
+                       dlpcl_tls_conn_t **out, char *err, size_t errlen)
+{
+    if (!tls)
+        return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
+                          "tls:%s needs TLS settings (dlp_client_connect_tls)", hostport);
+    int fd = connect_tcp("tls", hostport, deadline, err, errlen);
+    if (fd < 0)
+        return fd;
+    char *copy = strdup(hostport), *host, *port;
+    int r = copy ? DLP_CLIENT_OK : dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "address");
+    if (r == DLP_CLIENT_OK)
+        r = split_host_port(copy, &host, &port) < 0
+                ? dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "tls:%s", hostport)
+                : dlpcl_tls_connect(tls, fd, host, deadline, out, err, errlen);
+    free(copy);
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
+int dlp_client_connect_tls(const char *address, int timeout_ms, const dlp_client_tls_t *tls,
+                           dlp_client_t **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!address)
         return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "no address");
     int64_t deadline = deadline_from(timeout_ms);
+    dlpcl_tls_conn_t *session = NULL;
     int fd;
     if (strncmp(address, "unix:", 5) == 0)
         fd = connect_unix(address + 5, deadline, err, errlen);
     else if (strncmp(address, "tcp:", 4) == 0)
-        fd = connect_tcp(address + 4, deadline, err, errlen);
+        fd = connect_tcp("tcp", address + 4, deadline, err, errlen);
+    else if (strncmp(address, "tls:", 4) == 0)
+        fd = connect_tls(address + 4, tls, deadline, &session, err, errlen);
     else
         return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
-                          "address must be unix:PATH or tcp:HOST:PORT, got %s", address);
+                          "address must be unix:PATH, tcp:HOST:PORT or tls:HOST:PORT, got %s",
+                          address);
     if (fd < 0)
         return fd;
     dlp_client_t *c = calloc(1, sizeof(*c));
     if (!c || set_nonblock(fd) < 0) {
         free(c);
+        dlpcl_tls_close(session);
         close(fd);
         return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "client");
     }
     c->fd = fd;
+    c->tls = session;
+    c->rd_wait = POLLIN;
+    c->wr_wait = POLLOUT;
     c->timeout_ms = timeout_ms;
     c->next_id = 1;
     dlp_framebuf_init(&c->in, DLP_CLIENT_DEFAULT_MAX_FRAME);
     *out = c;
     return DLP_CLIENT_OK;
+}
+
+int dlp_client_connect(const char *address, int timeout_ms, dlp_client_t **out, char *err,
+                       size_t errlen)
+{
+    return dlp_client_connect_tls(address, timeout_ms, NULL, out, err, errlen);
 }
 
 void dlp_client_free(dlp_client_t *c)
@@ -273,6 +322,7 @@ void dlp_client_free(dlp_client_t *c)
         free(s);
     }
     dlp_framebuf_free(&c->in);
+    dlpcl_tls_close(c->tls);
     close(c->fd);
     free(c);
 }
@@ -297,6 +347,39 @@ uint64_t dlp_client_next_id(dlp_client_t *c)
     return c->next_id++;
 }
 
+/* --------------------------------------------------------------- transport */
+
+/*
+ * Plaintext or TLS: > 0 bytes moved; 0 would block, c->rd_wait / c->wr_wait
+ * then saying what to poll for; ECLOSED (err untouched) when the daemon
+ * closed; another negative code with err written.
+ */
+static long io_read(dlp_client_t *c, void *buf, size_t n, char *err, size_t errlen)
+{
+    if (c->tls)
+        return dlpcl_tls_read(c->tls, buf, n, &c->rd_wait, err, errlen);
+    ssize_t r = recv(c->fd, buf, n, 0);
+    if (r > 0)
+        return r;
+    if (r == 0)
+        return DLP_CLIENT_ECLOSED;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "recv: %s", strerror(errno));
+}
+
+static long io_write(dlp_client_t *c, const void *buf, size_t n, char *err, size_t errlen)
+{
+    if (c->tls)
+        return dlpcl_tls_write(c->tls, buf, n, &c->wr_wait, err, errlen);
+    ssize_t r = send(c->fd, buf, n, MSG_NOSIGNAL);
+    if (r >= 0)
+        return r;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return 0;
+    return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "send: %s", strerror(errno));
+}
+
 /* ----------------------------------------------------------------- receive */
 
 /* Reads what is available into the frame buffer: 1 = got bytes, 0 = would block. */
@@ -306,17 +389,24 @@ static int read_some(dlp_client_t *c, char *err, size_t errlen)
     uint8_t *p = dlp_framebuf_space(&c->in, 0, &avail);
     if (!p)
         return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "receive buffer");
-    ssize_t n = recv(c->fd, p, avail, 0);
+    long n = io_read(c, p, avail, err, errlen);
     if (n > 0) {
         dlp_framebuf_commit(&c->in, (size_t)n);
         return 1;
     }
-    if (n == 0)
+    if (n == DLP_CLIENT_ECLOSED)
         return dlpcl_fail(DLP_CLIENT_ECLOSED, err, errlen, "after %zu buffered bytes",
                           dlp_framebuf_pending(&c->in));
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return 0;
-    return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "recv: %s", strerror(errno));
+    return (int)n;
+}
+
+int dlpcl_client_idle_ok(dlp_client_t *c)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    if (poll(&pfd, 1, 0) == 0)
+        return 1;
+    /* TLS 1.3 session tickets arrive after the handshake: reading consumes them. */
+    return c->tls && read_some(c, NULL, 0) == 0;
 }
 
 /* Decodes the next buffered frame: 1 = *out set, 0 = need more bytes. */
@@ -351,7 +441,7 @@ static int recv_wire(dlp_client_t *c, int64_t deadline, Dlp__V1__Response **out,
             return r;
         if (r > 0)
             continue;
-        int rev = wait_fd(c->fd, POLLIN, deadline);
+        int rev = dlpcl_wait_fd(c->fd, c->rd_wait, deadline);
         if (rev == 0)
             return dlpcl_fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "waiting for a response");
         if (rev < 0)
@@ -445,17 +535,17 @@ static int write_all(dlp_client_t *c, const uint8_t *buf, size_t len, char *err,
 {
     int64_t deadline = deadline_from(c->timeout_ms);
     while (len > 0) {
-        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+        long n = io_write(c, buf, len, err, errlen);
         if (n > 0) {
             buf += n;
             len -= (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-            return dlpcl_fail(DLP_CLIENT_EIO, err, errlen, "send: %s", strerror(errno));
-        int rev = wait_fd(c->fd, POLLOUT | POLLIN, deadline);
+        if (n < 0)
+            return (int)n == DLP_CLIENT_ECLOSED
+                       ? dlpcl_fail(DLP_CLIENT_ECLOSED, err, errlen, "while sending")
+                       : (int)n;
+        int rev = dlpcl_wait_fd(c->fd, c->wr_wait | POLLIN, deadline);
         if (rev == 0)
             return dlpcl_fail(DLP_CLIENT_ETIMEDOUT, err, errlen, "sending a request");
         if (rev < 0)

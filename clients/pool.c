@@ -21,6 +21,10 @@
  * fresh connection each health_interval_ms and marks it up or down; without
  * the thread a down endpoint becomes eligible again after down_retry_ms, and
  * any answered request marks its endpoint up.
+ *
+ * TLS: tls: endpoints connect with the pool's dlp_client_tls_t (a reference
+ * the pool holds until it is freed); health pings go over TLS too, so an
+ * endpoint whose certificate stops verifying is marked down like a dead one.
  */
 #include <errno.h>
 #include <poll.h>
@@ -33,6 +37,7 @@
 #include <time.h>
 
 #include "dlp/client.h"
+#include "client_tls.h"
 #include "client_util.h"
 
 typedef struct endpoint {
@@ -47,6 +52,7 @@ typedef struct endpoint {
 
 struct dlp_client_pool {
     dlp_client_opts_t o;
+    dlp_client_tls_t *tls; /* our reference, or NULL */
     endpoint_t *ep;
     size_t n;
     atomic_size_t rr; /* round-robin cursor */
@@ -118,13 +124,6 @@ static size_t pick(const dlp_client_pool_t *p, size_t start)
 
 /* ------------------------------------------------------------- connections */
 
-/* An idle connection the daemon has closed (or sent unasked bytes on) is readable. */
-static int idle_still_good(dlp_client_t *c)
-{
-    struct pollfd pfd = {.fd = dlp_client_fd(c), .events = POLLIN};
-    return poll(&pfd, 1, 0) == 0;
-}
-
 static int acquire(dlp_client_pool_t *p, endpoint_t *ep, dlp_client_t **out, char *err,
                    size_t errlen)
 {
@@ -136,13 +135,13 @@ static int acquire(dlp_client_pool_t *p, endpoint_t *ep, dlp_client_t **out, cha
         pthread_mutex_unlock(&ep->mu);
         if (!c)
             break;
-        if (idle_still_good(c)) {
+        if (dlpcl_client_idle_ok(c)) {
             *out = c;
             return DLP_CLIENT_OK;
         }
         dlp_client_free(c);
     }
-    int r = dlp_client_connect(ep->address, p->o.connect_timeout_ms, out, err, errlen);
+    int r = dlp_client_connect_tls(ep->address, p->o.connect_timeout_ms, p->tls, out, err, errlen);
     if (r == DLP_CLIENT_OK)
         dlp_client_set_max_frame(*out, p->o.max_frame);
     return r;
@@ -261,7 +260,7 @@ static int health_ping(const dlp_client_pool_t *p, const endpoint_t *ep)
 {
     static uint8_t payload[] = "dlp_client_pool";
     dlp_client_t *c;
-    if (dlp_client_connect(ep->address, p->o.health_timeout_ms, &c, NULL, 0) < 0)
+    if (dlp_client_connect_tls(ep->address, p->o.health_timeout_ms, p->tls, &c, NULL, 0) < 0)
         return -1;
     Dlp__V1__Request req;
     Dlp__V1__Ping ping;
@@ -320,8 +319,34 @@ static int opts_valid(const dlp_client_opts_t *o)
            o->max_frame > 0;
 }
 
+/* Every endpoint is an address the pool can connect to. */
+static int endpoints_valid(const char *const *endpoints, size_t n, const dlp_client_tls_t *tls,
+                           char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *a = endpoints[i];
+        if (a && strncmp(a, "tls:", 4) == 0 && !tls)
+            return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
+                              "endpoint %zu: %s needs TLS settings (dlp_client_pool_new_tls)", i,
+                              a);
+        if (!a || (strncmp(a, "unix:", 5) != 0 && strncmp(a, "tcp:", 4) != 0 &&
+                   strncmp(a, "tls:", 4) != 0))
+            return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
+                              "endpoint %zu: expected unix:PATH, tcp:HOST:PORT or tls:HOST:PORT",
+                              i);
+    }
+    return DLP_CLIENT_OK;
+}
+
 int dlp_client_pool_new(const char *const *endpoints, size_t n, const dlp_client_opts_t *opts,
                         dlp_client_pool_t **out, char *err, size_t errlen)
+{
+    return dlp_client_pool_new_tls(endpoints, n, opts, NULL, out, err, errlen);
+}
+
+int dlp_client_pool_new_tls(const char *const *endpoints, size_t n, const dlp_client_opts_t *opts,
+                            const dlp_client_tls_t *tls, dlp_client_pool_t **out, char *err,
+                            size_t errlen)
 {
     *out = NULL;
     if (!endpoints || n == 0)
@@ -333,16 +358,15 @@ int dlp_client_pool_new(const char *const *endpoints, size_t n, const dlp_client
         dlp_client_opts_init(&o);
     if (!opts_valid(&o))
         return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen, "invalid pool options");
-    for (size_t i = 0; i < n; i++)
-        if (!endpoints[i] ||
-            (strncmp(endpoints[i], "unix:", 5) != 0 && strncmp(endpoints[i], "tcp:", 4) != 0))
-            return dlpcl_fail(DLP_CLIENT_EINVAL, err, errlen,
-                              "endpoint %zu: expected unix:PATH or tcp:HOST:PORT", i);
+    int r = endpoints_valid(endpoints, n, tls, err, errlen);
+    if (r < 0)
+        return r;
 
     dlp_client_pool_t *p = calloc(1, sizeof(*p));
     if (!p)
         goto fail_alloc;
     p->o = o;
+    p->tls = tls ? dlpcl_tls_ref(tls) : NULL;
     p->n = n;
     atomic_init(&p->rr, 0);
     p->ep = calloc(n, sizeof(*p->ep));
@@ -391,6 +415,7 @@ fail_endpoints:
     }
     free(p->ep);
 fail_ep:
+    dlp_client_tls_free(p->tls);
     free(p);
 fail_alloc:
     return dlpcl_fail(DLP_CLIENT_ENOMEM, err, errlen, "pool");
@@ -418,6 +443,7 @@ void dlp_client_pool_free(dlp_client_pool_t *p)
         free(ep->address);
     }
     free(p->ep);
+    dlp_client_tls_free(p->tls);
     free(p);
 }
 

@@ -3,7 +3,8 @@
  *
  * Two layers:
  *
- * - dlp_client_t is one connection to a daemon (unix:PATH or tcp:HOST:PORT).
+ * - dlp_client_t is one connection to a daemon (unix:PATH, tcp:HOST:PORT or,
+ *   with a dlp_client_tls_t built from CA and certificate files, tls:HOST:PORT).
  *   Requests and responses are the protobuf-c structs generated from
  *   proto/dlp.proto (Dlp__V1__Request / Dlp__V1__Response); this layer only
  *   connects, frames, sends and receives. It is blocking with timeouts and
@@ -77,8 +78,8 @@ typedef struct dlp_client dlp_client_t;
 /*
  * Connects to 'address' ("unix:PATH" or "tcp:HOST:PORT"; HOST may be a name,
  * an IPv4 address or a bracketed IPv6 address) within timeout_ms (< 0: no
- * limit). timeout_ms also becomes the default time a send may wait for the
- * socket. On success *out is a new client the caller frees.
+ * limit). tls:HOST:PORT needs dlp_client_connect_tls() (EINVAL here). timeout_ms also becomes the
+ * default time a send may wait for the socket. On success *out is a new client the caller frees.
  */
 int dlp_client_connect(const char *address, int timeout_ms, dlp_client_t **out, char *err,
                        size_t errlen);
@@ -89,7 +90,9 @@ void dlp_client_free(dlp_client_t *c);
 void dlp_client_set_max_frame(dlp_client_t *c, uint32_t max_payload);
 /* How long a send may wait for the socket (< 0: no limit); set by connect. */
 void dlp_client_set_timeout(dlp_client_t *c, int timeout_ms);
-/* The connected socket, e.g. for poll() in an event loop. Owned by the client. */
+/* The connected socket, e.g. for poll() in an event loop. Owned by the client.
+ * With TLS, readable bytes may be TLS records only and decrypted bytes may
+ * already wait inside the client: poll is a hint, dlp_client_recv() decides. */
 int dlp_client_fd(const dlp_client_t *c);
 /* A fresh request id: 1, 2, 3, ... per client. */
 uint64_t dlp_client_next_id(dlp_client_t *c);
@@ -115,6 +118,45 @@ int dlp_client_call(dlp_client_t *c, const Dlp__V1__Request *req, int timeout_ms
                     Dlp__V1__Response **out, char *err, size_t errlen);
 
 void dlp_client_response_free(Dlp__V1__Response *r); /* accepts NULL */
+
+/* -------------------------------------------------------------------- TLS */
+
+typedef struct dlp_client_tls dlp_client_tls_t;
+
+/*
+ * TLS settings for tls:HOST:PORT addresses (a dlpd tls: listener), built
+ * once: the files are read and checked here. TLS 1.2 or later; the daemon's
+ * certificate chain must verify against ca_file and must name the server:
+ * server_name when given, else the HOST of each address (a DNS name, or an
+ * IP address matched against the certificate's IP entries).
+ *
+ *   ca_file      PEM CA certificate(s) the daemon's certificate chains to (required)
+ *   cert_file    PEM client certificate (chain) for a daemon with tls_client_ca; NULL: none
+ *   key_file     PEM private key of cert_file; NULL: the key is in cert_file
+ *   server_name  name to verify instead of each address's HOST; NULL: HOST
+ *
+ * The result is immutable and may be shared by any number of connections
+ * and pools in any threads; they keep what they need, so it may be freed
+ * as soon as they are made. Errors: EINVAL (no CA file, a key without a
+ * certificate, a file that does not load, a key that does not match),
+ * ENOMEM.
+ */
+int dlp_client_tls_new(const char *ca_file, const char *cert_file, const char *key_file,
+                       const char *server_name, dlp_client_tls_t **out, char *err, size_t errlen);
+void dlp_client_tls_free(dlp_client_tls_t *t); /* accepts NULL */
+
+/*
+ * dlp_client_connect() for every kind of address, with TLS settings that a
+ * tls: address requires (they are ignored for unix: and tcp:). The TLS
+ * handshake counts against timeout_ms. A certificate the client does not
+ * trust fails with ECONNECT and a message such as "cannot connect: tls:
+ * certificate verify failed: hostname mismatch". A daemon that refuses the
+ * client's certificate may only say so after the handshake (TLS 1.3): the
+ * first request then fails with EIO or ECLOSED, its message naming the
+ * daemon's alert.
+ */
+int dlp_client_connect_tls(const char *address, int timeout_ms, const dlp_client_tls_t *tls,
+                           dlp_client_t **out, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ pool */
 
@@ -145,6 +187,13 @@ void dlp_client_opts_init(dlp_client_opts_t *opts);
  */
 int dlp_client_pool_new(const char *const *endpoints, size_t n, const dlp_client_opts_t *opts,
                         dlp_client_pool_t **out, char *err, size_t errlen);
+/*
+ * dlp_client_pool_new() with TLS settings for the tls: endpoints (required
+ * when there is one; NULL otherwise). The pool keeps its own reference.
+ */
+int dlp_client_pool_new_tls(const char *const *endpoints, size_t n, const dlp_client_opts_t *opts,
+                            const dlp_client_tls_t *tls, dlp_client_pool_t **out, char *err,
+                            size_t errlen);
 /* Stops the health thread, closes every idle connection, frees. Accepts NULL.
  * No other call on this pool may be running or start. */
 void dlp_client_pool_free(dlp_client_pool_t *p);
