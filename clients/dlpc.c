@@ -45,7 +45,8 @@ typedef struct opts {
     const char **rcpt;
     size_t n_rcpt;
     const char *profile;
-    int scan_opts_used; /* --from/--rcpt/--profile seen */
+    int scan_opts_used;                                        /* --from/--rcpt/--profile seen */
+    const char *tls_ca, *tls_cert, *tls_key, *tls_server_name; /* for tls: addresses */
 } opts_t;
 
 static void usage(FILE *f)
@@ -64,9 +65,15 @@ static void usage(FILE *f)
             "  hello           protocol version, daemon version, rules version, limits\n"
             "\n"
             "options:\n"
-            "  --socket ADDR   unix:PATH or tcp:HOST:PORT (default $DLPD_SOCKET, else %s)\n"
+            "  --socket ADDR   unix:PATH, tcp:HOST:PORT or tls:HOST:PORT\n"
+            "                  (default $DLPD_SOCKET, else %s)\n"
             "  --timeout MS    connect and per-answer timeout (default %d; 0 = none)\n"
             "  --json          one compact JSON object per line\n"
+            "  --tls-ca FILE   CA certificate(s) that verify the daemon (required for tls:)\n"
+            "  --tls-cert FILE client certificate (PEM), when the daemon asks for one\n"
+            "  --tls-key FILE  its private key (default: in the --tls-cert file)\n"
+            "  --tls-server-name NAME\n"
+            "                  name the daemon's certificate must carry (default: HOST)\n"
             "  -h, --help      this text\n"
             "\n"
             "exit status:\n"
@@ -730,7 +737,18 @@ static int cmd_hello(const opts_t *o, dlp_client_t *c)
 
 /* --------------------------------------------------------------- arguments */
 
-enum { OPT_SOCKET = 256, OPT_TIMEOUT, OPT_JSON, OPT_FROM, OPT_RCPT, OPT_PROFILE };
+enum {
+    OPT_SOCKET = 256,
+    OPT_TIMEOUT,
+    OPT_JSON,
+    OPT_FROM,
+    OPT_RCPT,
+    OPT_PROFILE,
+    OPT_TLS_CA,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_TLS_SERVER_NAME,
+};
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, OPT_SOCKET},
@@ -739,6 +757,10 @@ static const struct option long_opts[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"rcpt", required_argument, NULL, OPT_RCPT},
     {"profile", required_argument, NULL, OPT_PROFILE},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -781,6 +803,18 @@ static int apply_opt(opts_t *o, int ch, const char *arg)
         o->profile = arg;
         o->scan_opts_used = 1;
         return 0;
+    case OPT_TLS_CA:
+        o->tls_ca = arg;
+        return 0;
+    case OPT_TLS_CERT:
+        o->tls_cert = arg;
+        return 0;
+    case OPT_TLS_KEY:
+        o->tls_key = arg;
+        return 0;
+    case OPT_TLS_SERVER_NAME:
+        o->tls_server_name = arg;
+        return 0;
     case 'h':
         return WANTS_HELP;
     default: /* getopt already printed what was wrong */
@@ -809,6 +843,25 @@ static int parse_opts(opts_t *o, int argc, char **argv, int stop_early, int *nex
     return 0;
 }
 
+/* Connects to o->socket, with TLS settings for a tls: address; -1 after saying why. */
+static int connect_daemon(const opts_t *o, dlp_client_t **c)
+{
+    char err[512];
+    dlp_client_tls_t *tls = NULL;
+    int r = 0;
+    if (o->tls_ca)
+        r = dlp_client_tls_new(o->tls_ca, o->tls_cert, o->tls_key, o->tls_server_name, &tls, err,
+                               sizeof(err));
+    if (r == 0)
+        r = dlp_client_connect_tls(o->socket, o->timeout_ms, tls, c, err, sizeof(err));
+    dlp_client_tls_free(tls);
+    if (r < 0) {
+        fprintf(stderr, "dlpc: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int run(opts_t *o, const char *cmd, char **args, size_t n_args)
 {
     int is_scan = strcmp(cmd, "scan") == 0;
@@ -825,12 +878,15 @@ static int run(opts_t *o, const char *cmd, char **args, size_t n_args)
     if (is_scan && n_args == 0)
         return usage_error("scan: no files given");
 
-    char err[512];
+    int is_tls = strncmp(o->socket, "tls:", 4) == 0;
+    if (is_tls && !o->tls_ca)
+        return usage_error("%s: a tls: address needs --tls-ca FILE", o->socket);
+    if (!is_tls && (o->tls_ca || o->tls_cert || o->tls_key || o->tls_server_name))
+        return usage_error("--tls-* options are for tls:HOST:PORT addresses, not %s", o->socket);
+
     dlp_client_t *c;
-    if (dlp_client_connect(o->socket, o->timeout_ms, &c, err, sizeof(err)) < 0) {
-        fprintf(stderr, "dlpc: %s\n", err);
+    if (connect_daemon(o, &c) < 0)
         return EXIT_ERROR;
-    }
     int st;
     if (is_scan)
         st = cmd_scan(o, c, args, n_args);
