@@ -364,14 +364,30 @@ static sfsistat on_close(SMFICTX *ctx)
 
 /* ----------------------------------------------------------------- main */
 
+/* TLS settings for tls: endpoints, read and checked once at startup. */
+static int make_tls(milter_opts_t *o)
+{
+    char err[512];
+    if (dlp_client_tls_new(o->tls_ca, o->tls_cert, o->tls_key, o->tls_server_name, &o->tls, err,
+                           sizeof(err)) < 0) {
+        logmsg("error", "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int rc = milter_opts_parse(argc, argv, &g_opts);
     if (rc != 0)
         return rc > 0 ? 0 : 64;
     signal(SIGPIPE, SIG_IGN);
-    if (g_opts.domains_file && milter_domains_load(g_opts.domains_file, &g_domains) < 0)
+    if (g_opts.tls_ca && make_tls(&g_opts) < 0)
         return 1;
+    if (g_opts.domains_file && milter_domains_load(g_opts.domains_file, &g_domains) < 0) {
+        dlp_client_tls_free(g_opts.tls);
+        return 1;
+    }
     if (!g_domains && g_opts.refuse_lookalike_rcpt)
         logmsg("warning", "no --domains: the RCPT look-alike check asks dlpd and is off while "
                           "dlpd is down");
@@ -397,12 +413,14 @@ int main(int argc, char **argv)
         smfi_register(desc) != MI_SUCCESS) {
         logmsg("error", "cannot set up libmilter on %s", g_opts.milter_socket);
         milter_domains_free(g_domains);
+        dlp_client_tls_free(g_opts.tls);
         return 1;
     }
     /* Removes a stale unix socket left by a previous run. */
     if (smfi_opensocket(1) != MI_SUCCESS) {
         logmsg("error", "cannot listen on %s", g_opts.milter_socket);
         milter_domains_free(g_domains);
+        dlp_client_tls_free(g_opts.tls);
         return 1;
     }
     logmsg("info", "listening on %s, %zu dlpd endpoint(s), on-error %s, look-alike RCPT check %s",
@@ -410,5 +428,6 @@ int main(int argc, char **argv)
            g_opts.refuse_lookalike_rcpt ? (g_domains ? "local" : "via dlpd") : "off");
     rc = smfi_main();
     milter_domains_free(g_domains);
+    dlp_client_tls_free(g_opts.tls);
     return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -31,6 +31,10 @@ enum {
     OPT_MAX_MESSAGE,
     OPT_PROFILE,
     OPT_MILTER_TIMEOUT,
+    OPT_TLS_CA,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_TLS_SERVER_NAME,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -41,8 +45,8 @@ static void usage(FILE *f)
         f,
         "usage: dlp-milter -s MILTER_SOCKET -d DLPD_ADDR [-d DLPD_ADDR]... [options]\n"
         "  -s SPEC                 milter socket: unix:/path or inet:PORT@HOST\n"
-        "  -d ADDR                 dlpd address, unix:PATH or tcp:HOST:PORT; repeat for\n"
-        "                          failover (tried in order, up to %d)\n"
+        "  -d ADDR                 dlpd address, unix:PATH, tcp:HOST:PORT or tls:HOST:PORT;\n"
+        "                          repeat for failover (tried in order, up to %d)\n"
         "  -t MS                   budget for one dlpd call (default %d, %d..%d)\n"
         "  --on-error ACTION       dlpd unreachable or failing: tempfail (default, 451 4.7.1),\n"
         "                          accept (deliver, X-DLP-Action: unscanned) or reject (550 "
@@ -56,6 +60,10 @@ static void usage(FILE *f)
         "  --profile NAME          dlpd policy profile (default: the daemon's default)\n"
         "  --milter-timeout S      MTA I/O timeout, smfi_settimeout (default %d, %d..%d)\n"
         "  -v                      log every verdict (default: only non-allow ones)\n"
+        "  --tls-ca FILE           CA certificate(s) that verify dlpd (required for tls:)\n"
+        "  --tls-cert FILE         client certificate (PEM) for a dlpd with tls_client_ca\n"
+        "  --tls-key FILE          its private key (default: in the --tls-cert file)\n"
+        "  --tls-server-name NAME  name dlpd's certificate must carry (default: HOST)\n"
         "  --help, --version\n",
         MILTER_MAX_ENDPOINTS, TIMEOUT_MS_DEF, TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, MAX_MESSAGE_DEF,
         MAX_MESSAGE_MIN, MAX_MESSAGE_MAX, MILTER_TIMEOUT_DEF, MILTER_TIMEOUT_MIN,
@@ -91,6 +99,23 @@ const char *milter_on_error_name(milter_on_error_t e)
     return "?";
 }
 
+/* tls: endpoints need a CA; TLS files without a tls: endpoint are a mistake. */
+static int check_tls(const milter_opts_t *o)
+{
+    int any_tls = 0;
+    for (size_t i = 0; i < o->n_endpoints; i++)
+        any_tls |= strncmp(o->endpoints[i], "tls:", 4) == 0;
+    if (any_tls && !o->tls_ca) {
+        fprintf(stderr, "dlp-milter: a tls: address needs --tls-ca FILE\n");
+        return -1;
+    }
+    if (!any_tls && (o->tls_ca || o->tls_cert || o->tls_key || o->tls_server_name)) {
+        fprintf(stderr, "dlp-milter: --tls-* options are for tls:HOST:PORT addresses\n");
+        return -1;
+    }
+    return 0;
+}
+
 int milter_opts_parse(int argc, char **argv, milter_opts_t *o)
 {
     static const struct option longopts[] = {
@@ -100,6 +125,10 @@ int milter_opts_parse(int argc, char **argv, milter_opts_t *o)
         {"max-message-bytes", required_argument, NULL, OPT_MAX_MESSAGE},
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"milter-timeout", required_argument, NULL, OPT_MILTER_TIMEOUT},
+        {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+        {"tls-server-name", required_argument, NULL, OPT_TLS_SERVER_NAME},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -122,8 +151,11 @@ int milter_opts_parse(int argc, char **argv, milter_opts_t *o)
                 fprintf(stderr, "dlp-milter: at most %d -d addresses\n", MILTER_MAX_ENDPOINTS);
                 return -1;
             }
-            if (strncmp(optarg, "unix:", 5) != 0 && strncmp(optarg, "tcp:", 4) != 0) {
-                fprintf(stderr, "dlp-milter: -d wants unix:PATH or tcp:HOST:PORT, got '%s'\n",
+            if (strncmp(optarg, "unix:", 5) != 0 && strncmp(optarg, "tcp:", 4) != 0 &&
+                strncmp(optarg, "tls:", 4) != 0) {
+                fprintf(stderr,
+                        "dlp-milter: -d wants unix:PATH, tcp:HOST:PORT or tls:HOST:PORT, "
+                        "got '%s'\n",
                         optarg);
                 return -1;
             }
@@ -169,6 +201,18 @@ int milter_opts_parse(int argc, char **argv, milter_opts_t *o)
                 return -1;
             o->milter_timeout_s = (int)v;
             break;
+        case OPT_TLS_CA:
+            o->tls_ca = optarg;
+            break;
+        case OPT_TLS_CERT:
+            o->tls_cert = optarg;
+            break;
+        case OPT_TLS_KEY:
+            o->tls_key = optarg;
+            break;
+        case OPT_TLS_SERVER_NAME:
+            o->tls_server_name = optarg;
+            break;
         case OPT_HELP:
             usage(stdout);
             return 1;
@@ -189,5 +233,5 @@ int milter_opts_parse(int argc, char **argv, milter_opts_t *o)
         usage(stderr);
         return -1;
     }
-    return 0;
+    return check_tls(o);
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "dlp/client.h"
+
 #define MILTER_MAX_ENDPOINTS 8
 
 typedef enum {
@@ -31,6 +33,9 @@ typedef struct milter_opts {
     size_t max_message_bytes;  /* --max-message-bytes: bytes collected per message */
     const char *profile;       /* --profile: dlpd policy profile, NULL = default */
     int verbose;               /* -v: log every verdict, not only non-allow ones */
+    /* --tls-ca, --tls-cert, --tls-key, --tls-server-name: for tls: endpoints */
+    const char *tls_ca, *tls_cert, *tls_key, *tls_server_name;
+    dlp_client_tls_t *tls; /* built from the above by main(), NULL without --tls-ca */
 } milter_opts_t;
 
 /*

@@ -62,7 +62,8 @@ int milter_scan(milter_conn_t *c, const milter_opts_t *o, const char *queue_id,
         }
         if (!c->client) {
             dlp_client_t *cl;
-            if (dlp_client_connect(o->endpoints[ep], left, &cl, cerr, sizeof(cerr)) < 0) {
+            if (dlp_client_connect_tls(o->endpoints[ep], left, o->tls, &cl, cerr, sizeof(cerr)) <
+                0) {
                 snprintf(err, errlen, "%s: %s", o->endpoints[ep], cerr);
                 continue;
             }
