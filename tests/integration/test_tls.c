@@ -1,11 +1,14 @@
 /*
- * test_tls - a tls: listener with client certificates. The test makes a CA,
- * a server certificate (for 127.0.0.1), a client certificate from that CA
- * and one from another CA with Debian's openssl CLI in the daemon's
- * directory, and talks to the daemon with `openssl s_client`, sending real
- * protocol frames: a scan with the right client certificate is answered
- * with its verdict; without a certificate, with one from the other CA, or in
- * plaintext there is no service; the daemon keeps serving throughout.
+ * test_tls - a tls: listener with client certificates, driven by
+ * libdlpclient, dlpc and dlp-milter. The test makes a CA, a server
+ * certificate (for 127.0.0.1 and dlpd.test), a client certificate from that
+ * CA and one from another CA with Debian's openssl CLI in the daemon's
+ * directory. A scan with the right client certificate is answered with its
+ * verdict (through a connection, a pool, dlpc and dlp-milter); a client that
+ * does not trust the daemon's certificate or finds the wrong name in it
+ * refuses to talk, with a message saying why; the daemon refuses a client
+ * without a certificate, with one from the other CA, or in plaintext; it
+ * keeps serving throughout.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,20 +17,30 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "dlp_frame.h"
 #include "harness.h"
+
+#define IO_MS 10000 /* per connection and answer; a hang fails, a refusal is quick */
 
 typedef struct tls_fixture {
     dlpd_proc_t d;
     uint16_t port;
+    char tls_addr[64]; /* tls:127.0.0.1:PORT */
+    char tcp_addr[64]; /* tcp:127.0.0.1:PORT, the same port in plaintext */
+    pid_t milter;
+    char milter_sock[100];
 } tls_fixture_t;
 
 static tls_fixture_t fx;
@@ -50,13 +63,23 @@ static int sh(const char *fmt, ...)
     return rc;
 }
 
-/* CA 'ca' signs 'name' (a server certificate for 127.0.0.1 when server). */
+/* A file in the daemon's directory (static buffer, one at a time per caller line). */
+static const char *in_dir(const char *name)
+{
+    static char paths[8][192];
+    static unsigned next;
+    char *p = paths[next++ % 8];
+    snprintf(p, sizeof(paths[0]), "%s/%s", fx.d.dir, name);
+    return p;
+}
+
+/* CA 'ca' signs 'name' (a server certificate for 127.0.0.1 and dlpd.test when server). */
 static int make_cert(const char *ca, const char *name, int server)
 {
     if (sh("openssl req -newkey rsa:2048 -nodes -keyout %s.key -out %s.csr -subj /CN=%s", name,
            name, name) != 0)
         return -1;
-    if (server && sh("printf 'subjectAltName=IP:127.0.0.1\\n' > %s.ext", name) != 0)
+    if (server && sh("printf 'subjectAltName=IP:127.0.0.1,DNS:dlpd.test\\n' > %s.ext", name) != 0)
         return -1;
     return sh("openssl x509 -req -in %s.csr -CA %s.pem -CAkey %s.key -CAcreateserial -out %s.pem "
               "-days 2 %s%s%s",
@@ -92,6 +115,8 @@ static int group_setup(void **state)
 {
     if (harness_setup(&fx.d, NULL) < 0 || make_pki() < 0 || !(fx.port = free_port()))
         return -1;
+    snprintf(fx.tls_addr, sizeof(fx.tls_addr), "tls:127.0.0.1:%u", fx.port);
+    snprintf(fx.tcp_addr, sizeof(fx.tcp_addr), "tcp:127.0.0.1:%u", fx.port);
     /* The standard listen line is replaced: the first 'listen' key counts. */
     if (sh("sed -i '/^listen:/d' dlpd.yaml && printf '%%s\\n' "
            "'listen: [\"%s\", \"tls:127.0.0.1:%u\"]' 'tls_cert: server.pem' "
@@ -106,62 +131,68 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
+    if (fx.milter > 0) {
+        kill(fx.milter, SIGTERM);
+        waitpid(fx.milter, NULL, 0);
+    }
     harness_dump_log(&fx.d);
     harness_cleanup(&fx.d);
     return 0;
 }
 
-/* Writes one request frame to 'file' in the daemon's directory. */
-static void write_request(const char *file, const Dlp__V1__Request *req)
+/* ------------------------------------------------------------- helpers */
+
+/* TLS settings from files in the daemon's directory ("" or NULL = none). */
+static dlp_client_tls_t *settings(const char *ca, const char *cert, const char *server_name)
 {
-    uint8_t *frame;
+    char err[512] = "";
+    char certfile[64], keyfile[64];
+    dlp_client_tls_t *t = NULL;
+    snprintf(certfile, sizeof(certfile), "%s.pem", cert ? cert : "");
+    snprintf(keyfile, sizeof(keyfile), "%s.key", cert ? cert : "");
+    int r = dlp_client_tls_new(in_dir(ca), cert ? in_dir(certfile) : NULL,
+                               cert ? in_dir(keyfile) : NULL, server_name, &t, err, sizeof(err));
+    if (r != 0)
+        fprintf(stderr, "test_tls: %s\n", err);
+    assert_int_equal(r, DLP_CLIENT_OK);
+    return t;
+}
+
+static void scan_request(harness_scan_t *s, uint8_t **msg)
+{
     size_t len;
-    char path[256];
-    assert_int_equal(dlp_frame_pack(&req->base, &frame, &len), 0);
-    snprintf(path, sizeof(path), "%s/%s", fx.d.dir, file);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(frame, 1, len, f), len);
-    fclose(f);
-    free(frame);
+    *msg = harness_read_file(harness_example("fouo-to-ml.eml"), &len);
+    assert_non_null(*msg);
+    harness_scan_init(s, 42, *msg, len);
 }
 
 /*
- * Sends req.bin over TLS with the given client certificate ("" = none) and
- * returns the first response, or NULL when none came. stdin stays open two
- * seconds so the answer arrives before s_client closes.
+ * Connects to 'address' with these settings and scans fouo-to-ml.eml. Returns
+ * the library's code (connect or call) and the message in err; a response
+ * is checked to be the BLOCK verdict.
  */
-static Dlp__V1__Response *tls_call(const char *cert)
+static int tls_scan(const char *address, dlp_client_tls_t *t, char *err, size_t errlen)
 {
-    char opts[128] = "";
-    if (*cert)
-        snprintf(opts, sizeof(opts), "-cert %s.pem -key %s.key", cert, cert);
-    sh("(cat req.bin; sleep 2) | timeout 20 openssl s_client -quiet -no_ign_eof -connect "
-       "127.0.0.1:%u "
-       "-CAfile ca.pem -verify_return_error %s > resp.bin 2> s_client.err",
-       fx.port, opts);
-    char path[256];
-    size_t len = 0;
-    snprintf(path, sizeof(path), "%s/resp.bin", fx.d.dir);
-    uint8_t *buf = harness_read_file(path, &len);
-    Dlp__V1__Response *r = NULL;
-    if (buf && len > DLP_FRAME_HEADER_BYTES &&
-        dlp_frame_get_header(buf) == len - DLP_FRAME_HEADER_BYTES)
-        r = dlp__v1__response__unpack(NULL, len - DLP_FRAME_HEADER_BYTES,
-                                      buf + DLP_FRAME_HEADER_BYTES);
-    free(buf);
-    return r;
-}
-
-static void write_scan_request(void)
-{
-    size_t len;
-    uint8_t *msg = harness_read_file(harness_example("fouo-to-ml.eml"), &len);
-    assert_non_null(msg);
+    dlp_client_t *c;
+    err[0] = '\0';
+    int r = dlp_client_connect_tls(address, IO_MS, t, &c, err, errlen);
+    if (r != DLP_CLIENT_OK)
+        return r;
     harness_scan_t s;
-    harness_scan_init(&s, 42, msg, len);
-    write_request("req.bin", &s.req);
+    uint8_t *msg;
+    scan_request(&s, &msg);
+    Dlp__V1__Response *resp = NULL;
+    r = dlp_client_call(c, &s.req, IO_MS, &resp, err, errlen);
+    if (r == DLP_CLIENT_OK) {
+        assert_int_equal(resp->id, 42);
+        assert_null(resp->error);
+        assert_non_null(resp->scan);
+        assert_int_equal(resp->scan->action, DLP__V1__ACTION__BLOCK);
+    }
+    dlp_client_response_free(resp);
+    dlp_client_free(c);
     free(msg);
+    return r;
 }
 
 static void assert_still_serving(void)
@@ -173,49 +204,341 @@ static void assert_still_serving(void)
     dlp_client_free(c);
 }
 
+/* Runs dlpc with these arguments; its exit status, output in *out / *err. */
+static int dlpc(char **out, char **err, const char *const *args)
+{
+    char *argv[24];
+    size_t n = 0;
+    argv[n++] = (char *)IT_DLPC_BIN;
+    for (; *args && n + 1 < sizeof(argv) / sizeof(argv[0]); args++)
+        argv[n++] = (char *)*args;
+    argv[n] = NULL;
+    return harness_run(argv, out, err);
+}
+
+/* --------------------------------------------------------- libdlpclient */
+
 static void test_scan_with_client_cert(void **state)
 {
-    write_scan_request();
-    Dlp__V1__Response *r = tls_call("client");
-    assert_non_null(r);
-    assert_int_equal(r->id, 42);
-    assert_null(r->error);
-    assert_non_null(r->scan);
-    assert_int_equal(r->scan->action, DLP__V1__ACTION__BLOCK);
-    dlp__v1__response__free_unpacked(r, NULL);
+    char err[512];
+    dlp_client_tls_t *t = settings("ca.pem", "client", NULL);
+    int r = tls_scan(fx.tls_addr, t, err, sizeof(err));
+    if (r != DLP_CLIENT_OK)
+        fprintf(stderr, "test_tls: %s\n", err);
+    assert_int_equal(r, DLP_CLIENT_OK);
+    dlp_client_tls_free(t);
 }
 
+/* The certificate names dlpd.test too: asking for that name works, another does not. */
+static void test_server_name(void **state)
+{
+    char err[512];
+    dlp_client_tls_t *t = settings("ca.pem", "client", "dlpd.test");
+    assert_int_equal(tls_scan(fx.tls_addr, t, err, sizeof(err)), DLP_CLIENT_OK);
+    dlp_client_tls_free(t);
+
+    t = settings("ca.pem", "client", "mail.example.org");
+    assert_int_equal(tls_scan(fx.tls_addr, t, err, sizeof(err)), DLP_CLIENT_ECONNECT);
+    assert_non_null(strstr(err, "tls: certificate verify failed: hostname mismatch"));
+    assert_non_null(strstr(err, "mail.example.org"));
+    dlp_client_tls_free(t);
+    assert_still_serving();
+}
+
+/* A CA that did not sign the daemon's certificate: the client refuses the daemon. */
+static void test_untrusted_server(void **state)
+{
+    char err[512];
+    dlp_client_tls_t *t = settings("other.pem", "client", NULL);
+    assert_int_equal(tls_scan(fx.tls_addr, t, err, sizeof(err)), DLP_CLIENT_ECONNECT);
+    assert_non_null(strstr(err, "tls: certificate verify failed: "));
+    dlp_client_tls_free(t);
+    assert_still_serving();
+}
+
+/* The daemon wants a client certificate: without one there is no answer. */
 static void test_no_client_cert_refused(void **state)
 {
-    write_scan_request();
-    assert_null(tls_call(""));
+    char err[512];
+    dlp_client_tls_t *t = settings("ca.pem", NULL, NULL);
+    int r = tls_scan(fx.tls_addr, t, err, sizeof(err));
+    assert_true(r < 0);
+    assert_non_null(strstr(err, "tls: read: tlsv13 alert certificate required"));
+    dlp_client_tls_free(t);
     assert_still_serving();
 }
 
-static void test_other_ca_refused(void **state)
+static void test_other_ca_client_cert_refused(void **state)
 {
-    write_scan_request();
-    assert_null(tls_call("stranger"));
+    char err[512];
+    dlp_client_tls_t *t = settings("ca.pem", "stranger", NULL);
+    int r = tls_scan(fx.tls_addr, t, err, sizeof(err));
+    assert_true(r < 0);
+    assert_non_null(strstr(err, "alert unknown ca"));
+    dlp_client_tls_free(t);
     assert_still_serving();
 }
 
-/* Plain frames to the TLS port: no pong, only a close or a TLS alert. */
+/* Plain frames to the TLS port get no pong, only a close or a TLS alert. */
 static void test_plaintext_gets_no_service(void **state)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET,
-                             .sin_port = htons(fx.port),
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_true(fd >= 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(harness_send_ping(fd, 3), 0);
-    int eof;
-    Dlp__V1__Response *r = harness_recv_response(fd, 2000, &eof);
-    if (r)
-        assert_int_not_equal(r->body_case, DLP__V1__RESPONSE__BODY_PING);
-    dlp__v1__response__free_unpacked(r, NULL);
-    close(fd);
+    char err[512];
+    dlp_client_t *c;
+    assert_int_equal(dlp_client_connect(fx.tcp_addr, IO_MS, &c, err, sizeof(err)), 0);
+    Dlp__V1__Request req = DLP__V1__REQUEST__INIT;
+    Dlp__V1__Ping ping = DLP__V1__PING__INIT;
+    req.id = 3;
+    req.body_case = DLP__V1__REQUEST__BODY_PING;
+    req.ping = &ping;
+    Dlp__V1__Response *resp = NULL;
+    int r = dlp_client_call(c, &req, 3000, &resp, err, sizeof(err));
+    if (r == DLP_CLIENT_OK)
+        assert_int_not_equal(resp->body_case, DLP__V1__RESPONSE__BODY_PING);
+    dlp_client_response_free(resp);
+    dlp_client_free(c);
     assert_still_serving();
+}
+
+/* Settings that cannot work are refused when made, not at the first scan. */
+static void test_bad_settings(void **state)
+{
+    char err[512];
+    dlp_client_tls_t *t = NULL;
+    dlp_client_t *c = NULL;
+    assert_int_equal(dlp_client_tls_new(NULL, NULL, NULL, NULL, &t, err, sizeof(err)),
+                     DLP_CLIENT_EINVAL);
+    assert_int_equal(
+        dlp_client_tls_new(in_dir("missing.pem"), NULL, NULL, NULL, &t, err, sizeof(err)),
+        DLP_CLIENT_EINVAL);
+    assert_non_null(strstr(err, "tls: cannot load CA file"));
+    assert_non_null(strstr(err, "missing.pem: No such file or directory"));
+    assert_int_equal(dlp_client_tls_new(in_dir("ca.pem"), in_dir("client.pem"),
+                                        in_dir("stranger.key"), NULL, &t, err, sizeof(err)),
+                     DLP_CLIENT_EINVAL);
+    assert_non_null(strstr(err, "tls: cannot load client key"));
+    assert_null(t);
+    /* A tls: address without settings. */
+    assert_int_equal(dlp_client_connect(fx.tls_addr, IO_MS, &c, err, sizeof(err)),
+                     DLP_CLIENT_EINVAL);
+    const char *eps[] = {fx.tls_addr};
+    dlp_client_pool_t *p = NULL;
+    assert_int_equal(dlp_client_pool_new(eps, 1, NULL, &p, err, sizeof(err)), DLP_CLIENT_EINVAL);
+    assert_null(p);
+}
+
+/*
+ * A pool over the tls: endpoint with a busy health thread (its pings go over
+ * TLS too): every scan is answered and the endpoint is never marked down.
+ */
+static void test_pool_over_tls(void **state)
+{
+    char err[512];
+    dlp_client_tls_t *t = settings("ca.pem", "client", NULL);
+    dlp_client_opts_t o;
+    dlp_client_opts_init(&o);
+    o.health_interval_ms = 100;
+    const char *eps[] = {fx.tls_addr};
+    dlp_client_pool_t *p;
+    assert_int_equal(dlp_client_pool_new_tls(eps, 1, &o, t, &p, err, sizeof(err)), 0);
+    dlp_client_tls_free(t); /* the pool keeps its own reference */
+    harness_scan_t s;
+    uint8_t *msg;
+    scan_request(&s, &msg);
+    for (int i = 0; i < 3; i++) {
+        Dlp__V1__Response *resp;
+        int r = dlp_client_pool_scan(p, &s.scan, IO_MS, &resp, err, sizeof(err));
+        if (r != 0)
+            fprintf(stderr, "test_tls: pool: %s\n", err);
+        assert_int_equal(r, 0);
+        assert_non_null(resp->scan);
+        assert_int_equal(resp->scan->action, DLP__V1__ACTION__BLOCK);
+        dlp_client_response_free(resp);
+        usleep(150 * 1000); /* let a health ping or two pass */
+    }
+    dlp_client_endpoint_stats_t st;
+    assert_int_equal(dlp_client_pool_endpoint(p, 0, &st), 0);
+    assert_int_equal(st.answered, 3);
+    assert_int_equal(st.failed, 0);
+    assert_int_equal(st.marked_down, 0);
+    assert_int_equal(st.up, 1);
+    dlp_client_pool_free(p);
+    free(msg);
+}
+
+/* ---------------------------------------------------------------- dlpc */
+
+static void test_dlpc_over_tls(void **state)
+{
+    char *out = NULL, *err = NULL;
+    const char *ok[] = {"--socket",   fx.tls_addr,
+                        "--tls-ca",   in_dir("ca.pem"),
+                        "--tls-cert", in_dir("client.pem"),
+                        "--tls-key",  in_dir("client.key"),
+                        "scan",       harness_example("fouo-to-ml.eml"),
+                        NULL};
+    assert_int_equal(dlpc(&out, &err, ok), 3); /* block */
+    assert_non_null(strstr(out, ": BLOCK"));
+    free(out);
+    free(err);
+
+    const char *named[] = {
+        "--socket",          fx.tls_addr,          "--tls-ca",  in_dir("ca.pem"),
+        "--tls-cert",        in_dir("client.pem"), "--tls-key", in_dir("client.key"),
+        "--tls-server-name", "wrong.test",         "ping",      NULL};
+    assert_int_equal(dlpc(&out, &err, named), 4);
+    assert_non_null(strstr(err, "certificate verify failed: hostname mismatch"));
+    free(out);
+    free(err);
+
+    const char *untrusted[] = {"--socket",   fx.tls_addr,
+                               "--tls-ca",   in_dir("other.pem"),
+                               "--tls-cert", in_dir("client.pem"),
+                               "--tls-key",  in_dir("client.key"),
+                               "ping",       NULL};
+    assert_int_equal(dlpc(&out, &err, untrusted), 4);
+    assert_non_null(strstr(err, "dlpc: cannot connect: tls: certificate verify failed: "));
+    free(out);
+    free(err);
+
+    const char *no_ca[] = {"--socket", fx.tls_addr, "ping", NULL};
+    assert_int_equal(dlpc(&out, &err, no_ca), 64);
+    assert_non_null(strstr(err, "--tls-ca"));
+    free(out);
+    free(err);
+    assert_still_serving();
+}
+
+/* ----------------------------------------------------------- dlp-milter */
+
+/* Sends one milter frame: 4-byte big-endian length, command byte, data. */
+static void milter_send(int fd, char cmd, const void *data, size_t len)
+{
+    uint8_t hdr[5];
+    uint32_t n = (uint32_t)len + 1;
+    hdr[0] = (uint8_t)(n >> 24);
+    hdr[1] = (uint8_t)(n >> 16);
+    hdr[2] = (uint8_t)(n >> 8);
+    hdr[3] = (uint8_t)n;
+    hdr[4] = (uint8_t)cmd;
+    assert_int_equal(harness_write_all(fd, hdr, 5), 0);
+    if (len)
+        assert_int_equal(harness_write_all(fd, data, len), 0);
+}
+
+static void read_exact(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    while (len) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        assert_true(poll(&pfd, 1, 2 * IO_MS) == 1);
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        assert_true(n > 0);
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Reads one reply frame: its command, data NUL-terminated in buf. */
+static char milter_reply(int fd, char *buf, size_t size)
+{
+    uint8_t hdr[5];
+    read_exact(fd, hdr, 5);
+    uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+    assert_true(n >= 1 && n - 1 < size);
+    read_exact(fd, buf, n - 1);
+    buf[n - 1] = '\0';
+    return (char)hdr[4];
+}
+
+static int start_milter(void)
+{
+    snprintf(fx.milter_sock, sizeof(fx.milter_sock), "%s/milter.sock", fx.d.dir);
+    char spec[128];
+    snprintf(spec, sizeof(spec), "unix:%s", fx.milter_sock);
+    fx.milter = fork();
+    if (fx.milter < 0)
+        return -1;
+    if (fx.milter == 0) {
+        int fd = open(in_dir("milter.log"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        /* No --domains: the RCPT look-alike check asks dlpd, over TLS. */
+        const char *argv[] = {IT_MILTER_BIN,
+                              "-s",
+                              spec,
+                              "-d",
+                              fx.tls_addr,
+                              "-t",
+                              "5000",
+                              "--tls-ca",
+                              in_dir("ca.pem"),
+                              "--tls-cert",
+                              in_dir("client.pem"),
+                              "--tls-key",
+                              in_dir("client.key"),
+                              "--refuse-lookalike-rcpt",
+                              NULL};
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    for (int waited = 0; waited < 30000; waited += 50) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        memcpy(sa.sun_path, fx.milter_sock, sizeof(fx.milter_sock));
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        if (fd >= 0)
+            close(fd);
+        if (waitpid(fx.milter, NULL, WNOHANG) == fx.milter) {
+            fx.milter = 0;
+            break;
+        }
+        usleep(50000);
+    }
+    return -1;
+}
+
+/*
+ * dlp-milter with a tls: endpoint and no local domain list refuses a
+ * look-alike recipient at RCPT: only dlpd, reached over TLS, can say so.
+ */
+static void test_milter_over_tls(void **state)
+{
+    int fd = start_milter();
+    if (fd < 0) {
+        char *log = (char *)harness_read_file(in_dir("milter.log"), NULL);
+        fprintf(stderr, "dlp-milter did not start; its log:\n%s\n", log ? log : "(none)");
+        free(log);
+    }
+    assert_true(fd >= 0);
+    char buf[2048];
+    const uint8_t opt[12] = {0, 0, 0, 6, 0, 0, 0x01, 0xff, 0, 0x1f, 0xff, 0xff};
+    milter_send(fd, 'O', opt, sizeof(opt));
+    assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'O');
+    static const char conn[] = "client.example.org\0"
+                               "4\x00\x19"
+                               "192.0.2.10";
+    milter_send(fd, 'C', conn, sizeof(conn));
+    assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'c');
+    milter_send(fd, 'M', "<sender@example.org>", sizeof("<sender@example.org>"));
+    assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'c');
+    milter_send(fd, 'R', "<jordan.smith@army.ml>", sizeof("<jordan.smith@army.ml>"));
+    assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'y');
+    assert_non_null(strstr(buf, "550 5.1.1"));
+    milter_send(fd, 'Q', NULL, 0);
+    close(fd);
+
+    /* A tls: address without a CA is a usage error. */
+    char *argv[] = {(char *)IT_MILTER_BIN, (char *)"-s", (char *)"unix:/nonexistent/m.sock",
+                    (char *)"-d",          fx.tls_addr,  NULL};
+    char *err = NULL;
+    assert_int_equal(harness_run(argv, NULL, &err), 64);
+    assert_non_null(strstr(err, "--tls-ca"));
+    free(err);
 }
 
 /* After all the refusals, a good client is still served. */
@@ -227,11 +550,18 @@ static void test_still_serves_tls(void **state)
 
 int main(void)
 {
+    signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_with_client_cert),
+        cmocka_unit_test(test_server_name),
+        cmocka_unit_test(test_untrusted_server),
         cmocka_unit_test(test_no_client_cert_refused),
-        cmocka_unit_test(test_other_ca_refused),
+        cmocka_unit_test(test_other_ca_client_cert_refused),
         cmocka_unit_test(test_plaintext_gets_no_service),
+        cmocka_unit_test(test_bad_settings),
+        cmocka_unit_test(test_pool_over_tls),
+        cmocka_unit_test(test_dlpc_over_tls),
+        cmocka_unit_test(test_milter_over_tls),
         cmocka_unit_test(test_still_serves_tls),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
