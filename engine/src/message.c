@@ -543,7 +543,9 @@ int dlp_rd_late(dlp_message_t *m)
 void dlp_rd_message_bytes(dlp_message_t *m, const uint8_t *d, size_t n, const char *where,
                           unsigned depth)
 {
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)d, n);
+    static const uint8_t none[1];
+    /* An empty protobuf bytes field arrives as NULL: GMime wants a buffer. */
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)(d ? d : none), n);
     GMimeParser *parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
     GMimeMessage *msg = parser ? g_mime_parser_construct_message(parser, NULL) : NULL;
     if (msg) {
@@ -575,6 +577,7 @@ int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_read_ctx_t *ctx,
     m->incomplete = incomplete;
     m->deadline_ns = ctx->deadline_ns;
     m->magic = ctx->magic;
+    m->pdf = ctx->pdf;
     if (len > limits->v[DLP_LIMIT_MESSAGE_BYTES]) {
         len = limits->v[DLP_LIMIT_MESSAGE_BYTES];
         *incomplete |= 1u << DLP_LIMIT_MESSAGE_BYTES;
@@ -583,6 +586,7 @@ int dlp_message_parse(const uint8_t *raw, size_t len, const dlp_read_ctx_t *ctx,
     m->limits = NULL;
     m->incomplete = NULL;
     m->magic = NULL;
+    m->pdf = NULL;
     if (m->oom) {
         dlp_message_free(m);
         return DLP_ENOMEM;

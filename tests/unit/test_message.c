@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <glib.h>
 #include <magic.h>
 
 #include "message.h"
@@ -23,7 +24,7 @@ static dlp_message_t *parse_with(const char *raw, size_t len, const dlp_limits_t
         magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
         assert_int_equal(magic_load(magic, NULL), 0);
     }
-    dlp_read_ctx_t ctx = {l, 0, magic};
+    dlp_read_ctx_t ctx = {l, 0, magic, NULL};
     assert_int_equal(dlp_message_parse((const uint8_t *)raw, len, &ctx, &m, inc), DLP_OK);
     return m;
 }
@@ -289,6 +290,11 @@ static void test_deep_nesting(void **state)
     free(raw);
 }
 
+static void count_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer n)
+{
+    ++*(unsigned *)n;
+}
+
 static void test_broken_and_empty(void **state)
 {
     uint32_t inc;
@@ -300,6 +306,18 @@ static void test_broken_and_empty(void **state)
     const dlp_surface_t *s;
     dlp_message_surfaces(m, &s);
     dlp_message_free(m);
+    /* No bytes at all, as an empty protobuf field arrives: no GMime critical. */
+    unsigned criticals = 0;
+    guint h = g_log_set_handler("gmime", G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING, count_log,
+                                &criticals);
+    dlp_limits_t l;
+    dlp_limits_default(&l);
+    m = parse_with(NULL, 0, &l, &inc);
+    assert_non_null(m);
+    assert_int_equal(dlp_message_surfaces(m, &s), 0);
+    dlp_message_free(m);
+    g_log_remove_handler("gmime", h);
+    assert_int_equal(criticals, 0);
     /* a multipart whose closing boundary never comes still yields its text */
     m = parse("Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n"
               "FOUO truncated",
