@@ -107,7 +107,7 @@ static dlp_engine_t *build_engine(const char *config)
 /* Decodes one message into owned copies of its surfaces. */
 static int decode(const dlp_engine_t *e, magic_t magic, msg_t *m)
 {
-    dlp_read_ctx_t ctx = {&e->limits, 0, magic};
+    dlp_read_ctx_t ctx = {&e->limits, 0, magic, NULL};
     dlp_message_t *dm;
     uint32_t incomplete = 0;
     if (dlp_message_parse(m->raw, m->raw_len, &ctx, &dm, &incomplete) != DLP_OK)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "pdfproc.h"
 #include "util.h"
 
 static atomic_uint_fast64_t next_generation = 1;
@@ -17,6 +18,9 @@ static atomic_uint_fast64_t next_generation = 1;
 int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *diags)
 {
     *out = NULL;
+    /* Forks the PDF helpers' zygote while the process may still be single-
+     * threaded; without it PDFs are read in process, as before. */
+    dlp_pdfproc_start();
     dlp_engine_t *e = calloc(1, sizeof(*e));
     if (!e)
         return DLP_ENOMEM;

@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "image.h"
-#include "pdf.h"
+#include "pdfproc.h"
 #include "reader.h"
 #include "rtf.h"
 #include "util.h"
@@ -272,9 +272,21 @@ static void pdf(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
 {
     dlp_limit_t which;
     uint64_t budget = dlp_rd_entry_budget(m, &which);
+    dlp_pdf_limits_t lim = {m->limits->v[DLP_LIMIT_PDF_PAGES], m->limits->v[DLP_LIMIT_PDF_OBJECTS],
+                            budget};
     dlp_pdf_result_t r;
-    if (dlp_pdf_text(d, n, m->limits->v[DLP_LIMIT_PDF_PAGES], m->limits->v[DLP_LIMIT_PDF_OBJECTS],
-                     budget, &r) != DLP_OK) {
+    int rc = dlp_pdfproc_text(m->pdf, d, n, &lim, m->deadline_ns, &r);
+    if (rc == DLP_ETIMEDOUT) {
+        dlp_rd_hit(m, DLP_LIMIT_SCAN_TIME);
+        return;
+    }
+    if (rc == DLP_EIO) {
+        /* Its reader crashed or ran out of memory: more than we can read. */
+        m->att[ai].flags |= DLP_ATT_TRUNCATED;
+        *m->incomplete |= 1u << DLP_LIMIT_PDF_OBJECTS;
+        return;
+    }
+    if (rc != DLP_OK) {
         m->oom = 1;
         return;
     }

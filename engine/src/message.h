@@ -38,8 +38,9 @@ typedef struct dlp_msg_attachment {
 /* What a read needs besides the bytes. magic is the caller's (per thread). */
 typedef struct dlp_read_ctx {
     const dlp_limits_t *limits;
-    uint64_t deadline_ns; /* CLOCK_MONOTONIC, 0 = none */
-    void *magic;          /* a libmagic handle loaded with MAGIC_MIME_TYPE, or NULL */
+    uint64_t deadline_ns;    /* CLOCK_MONOTONIC, 0 = none */
+    void *magic;             /* a libmagic handle loaded with MAGIC_MIME_TYPE, or NULL */
+    struct dlp_pdfproc *pdf; /* the caller's PDF helper (pdfproc.h); NULL reads in process */
 } dlp_read_ctx_t;
 
 typedef struct dlp_message dlp_message_t;

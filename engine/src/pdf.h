@@ -1,7 +1,8 @@
 /*
  * pdf - text of a PDF with poppler-glib (an optional build feature: without
  * it, PDFs are typed and reported but not read). Poppler keeps process-wide
- * state, so documents are opened one at a time.
+ * state, so documents are opened one at a time in a process; the engine
+ * runs this in helper processes (pdfproc.h) to read several at once.
  */
 #ifndef DLP_PDF_H
 #define DLP_PDF_H

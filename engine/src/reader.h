@@ -28,6 +28,7 @@ struct dlp_message {
     size_t n_att, cap_att;
     /* the walk */
     magic_t magic;
+    struct dlp_pdfproc *pdf;
     const dlp_limits_t *limits;
     uint32_t *incomplete;
     uint64_t deadline_ns;

@@ -17,6 +17,7 @@
 #include "dlp/rules.h"
 #include "engine.h"
 #include "message.h"
+#include "pdfproc.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -48,7 +49,8 @@ struct dlp_scanner {
     size_t cap_pend;
     candidate_t *cand;
     size_t n_cand, cap_cand;
-    magic_t magic; /* libmagic is not thread-safe: one handle per scanner */
+    magic_t magic;      /* libmagic is not thread-safe: one handle per scanner */
+    dlp_pdfproc_t *pdf; /* this scanner's PDF helper process, made on its first PDF */
 };
 
 int dlp_scanner_new(dlp_scanner_t **out)
@@ -64,6 +66,11 @@ int dlp_scanner_new(dlp_scanner_t **out)
         free(s);
         return DLP_EIO;
     }
+    if (dlp_pdfproc_new(&s->pdf)) {
+        magic_close(s->magic);
+        free(s);
+        return DLP_ENOMEM;
+    }
     *out = s;
     return DLP_OK;
 }
@@ -72,6 +79,7 @@ void dlp_scanner_free(dlp_scanner_t *s)
 {
     if (!s)
         return;
+    dlp_pdfproc_free(s->pdf);
     hs_free_scratch(s->scratch);
     magic_close(s->magic);
     free(s->pend);
@@ -502,7 +510,7 @@ static uint64_t scan_deadline(const dlp_engine_t *e, const dlp_scan_input_t *in,
 static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t **m)
 {
     dlp_verdict_t *v = dlp_vb_verdict(c->vb);
-    dlp_read_ctx_t rc_ctx = {&c->e->limits, c->deadline_ns, c->s->magic};
+    dlp_read_ctx_t rc_ctx = {&c->e->limits, c->deadline_ns, c->s->magic, c->s->pdf};
     int rc = dlp_message_parse(in->message, in->message_len, &rc_ctx, m, &v->incomplete);
     if (rc)
         return rc;

@@ -144,7 +144,7 @@ static char *mail_with(const char *filename, const char *type, const uint8_t *d,
 static dlp_message_t *read_with(const char *raw, const dlp_limits_t *l, uint32_t *inc)
 {
     dlp_message_t *m;
-    dlp_read_ctx_t ctx = {l, 0, magic};
+    dlp_read_ctx_t ctx = {l, 0, magic, NULL};
     *inc = 0;
     assert_int_equal(dlp_message_parse((const uint8_t *)raw, strlen(raw), &ctx, &m, inc), DLP_OK);
     return m;
@@ -408,7 +408,7 @@ static void test_entry_bytes_and_deadline(void **state)
     dlp_message_free(m);
     /* a deadline already passed: the walk stops and says why */
     dlp_limits_default(&l);
-    dlp_read_ctx_t ctx = {&l, 1, magic};
+    dlp_read_ctx_t ctx = {&l, 1, magic, NULL};
     inc = 0;
     assert_int_equal(dlp_message_parse((const uint8_t *)raw, strlen(raw), &ctx, &m, &inc), DLP_OK);
     assert_true(inc & (1u << DLP_LIMIT_SCAN_TIME));

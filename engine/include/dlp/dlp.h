@@ -256,6 +256,9 @@ typedef struct dlp_engine dlp_engine_t;
  * the cache, keyed by a hash of the rules and the Hyperscan version), builds
  * the domain index and the policy. The config is not retained.
  * On failure returns a negative dlp_err with the reasons in 'diags'.
+ * The first call in a process, if made before any other thread starts,
+ * forks the process that PDF readers are forked from (docs/architecture.md);
+ * made later, PDFs are read in process, one at a time.
  */
 DLP_EXPORT int dlp_engine_new(const dlp_config_t *cfg, dlp_engine_t **out, dlp_diags_t *diags);
 DLP_EXPORT dlp_engine_t *dlp_engine_ref(dlp_engine_t *e);
