@@ -18,7 +18,6 @@ done
 flags=(-rss_limit_mb=2048 -timeout=10 "$@")
 
 mkdir -p "$workdir/corpus" "$workdir/artifacts"
-cd "$workdir"
 
 if [ -d "$regressions" ]; then
   mapfile -t fixed < <(find "$regressions" -type f | sort)
