@@ -175,6 +175,20 @@ def tar_gz():
     return gzip.compress(buf.getvalue(), mtime=0)
 
 
+def raw_message(name, files, subject):
+    """Attachments as raw bytes (Content-Transfer-Encoding: binary), so that
+    the fuzzer's mutations reach the extractors instead of breaking base64."""
+    b = ("==r-%s==" % name).encode()
+    out = (b"From: Sender <sender@example.org>\r\nTo: ops@army.ml\r\nSubject: " + subject.encode()
+           + b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"" + b + b"\"\r\n\r\n"
+           + b"--" + b + b"\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n")
+    for filename, ctype, data in files:
+        out += (b"--" + b + b"\r\nContent-Type: " + ctype.encode() + b"\r\nContent-Disposition: "
+                b"attachment; filename=\"" + filename.encode() + b"\"\r\n"
+                b"Content-Transfer-Encoding: binary\r\n\r\n" + data + b"\r\n")
+    write("mime", "raw-" + name + ".eml", out + b"--" + b + b"--\r\n")
+
+
 def message(name, parts, subject):
     m = MIMEMultipart()
     m["From"] = "Sender <sender@example.org>"
@@ -222,6 +236,14 @@ def messages():
                " filename*=utf-8''p%C3%A4ss.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                + base64.encodebytes(TEXT.encode()).decode().replace("\n", "\r\n"))
     write("mime", "rfc2231.eml", b64name)
+    raw_message("rtf", [("letter.rtf", "application/rtf", rtf())], "rtf")
+    raw_message("pdf", [("scan.pdf", "application/pdf", pdf())], "pdf")
+    raw_message("images", [("x.png", "image/png", png()), ("photo.jpg", "image/jpeg", jpeg_gps()),
+                           ("xray.dcm", "application/dicom", dicom())], "images")
+    raw_message("zip", [("crew.zip", "application/zip", zip_bytes([("a/crew.txt", TEXT)],
+                zipfile.ZIP_STORED))], "zip")
+    raw_message("docx", [("memo.docx", "application/octet-stream", docx())], "docx")
+    raw_message("tar", [("crew.tar.gz", "application/gzip", tar_gz())], "tar")
 
 
 # ------------------------------------------------------------- rules, domains
