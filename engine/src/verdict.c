@@ -74,14 +74,43 @@ static char *alloc(dlp_vb_t *vb, size_t n)
     return p;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+    if (len == 0 || len > n || p[0] > 0xf4)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return len;
+}
+
+/*
+ * Every string of a verdict is valid UTF-8: they travel in protobuf string
+ * fields, which clients may refuse otherwise, and names from archives or
+ * cut snippets need not be. A byte that starts no valid sequence becomes '?'.
+ */
 const char *dlp_vb_strdup(dlp_vb_t *vb, const char *s, size_t n)
 {
     if (!s)
         return NULL;
     char *p = alloc(vb, n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = 0;
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq((const unsigned char *)p + i, n - i);
+        if (len == 0) {
+            p[i] = '?';
+            len = 1;
+        }
+        i += len;
     }
     return p;
 }

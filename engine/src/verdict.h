@@ -12,6 +12,7 @@ typedef struct dlp_vb dlp_vb_t; /* a verdict under construction */
 
 dlp_vb_t *dlp_vb_new(void);
 dlp_verdict_t *dlp_vb_verdict(dlp_vb_t *vb); /* the public view, filled as we go */
+/* Copies into the verdict; bytes that are not valid UTF-8 become '?'. */
 const char *dlp_vb_strdup(dlp_vb_t *vb, const char *s, size_t n);
 const char *dlp_vb_printf(dlp_vb_t *vb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a zeroed finding / recipient; NULL on out of memory. */

@@ -2,8 +2,9 @@
  * fuzz_mime - the whole engine on an arbitrary message: each input is a raw
  * RFC 5322 message scanned with dlp_scan, so the fuzzer reaches the MIME
  * reader, charsets, HTML, archives, OOXML/ODF, PDF, RTF, images, the rule
- * scan, recipients and the policy. The verdict then goes through dlpd's
- * response conversion and must unpack again as a Response.
+ * scan, recipients and the policy. Every string of the verdict must be
+ * valid UTF-8, and the verdict then goes through dlpd's response conversion
+ * and must unpack again as a Response.
  *
  * The engine is built once, from tests/fuzz/fuzz.yaml: the shipped rules and
  * protected domains with small limits, so that one input stays quick.
@@ -61,6 +62,46 @@ static void explain(void *arg, const dlp_finding_t *f, const uint8_t *text, size
         abort(); /* a finding lies inside the text it was found in */
 }
 
+/* 1 when s is NULL or valid UTF-8 (protobuf string fields must be). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        size_t len = *p < 0x80   ? 1
+                     : *p < 0xc2 ? 0
+                     : *p < 0xe0 ? 2
+                     : *p < 0xf0 ? 3
+                     : *p < 0xf5 ? 4
+                                 : 0;
+        for (size_t i = 1; i < len; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+        if (len == 0 || (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+            (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
+/* Every string a verdict carries goes into a protobuf string field. */
+static void check_strings(const dlp_verdict_t *v)
+{
+    int ok = utf8_ok(v->notice) && utf8_ok(v->profile) && utf8_ok(v->rules_version);
+    for (size_t i = 0; ok && i < v->n_findings; i++)
+        ok = utf8_ok(v->findings[i].rule_id) && utf8_ok(v->findings[i].where) &&
+             utf8_ok(v->findings[i].snippet);
+    for (size_t i = 0; ok && i < v->n_recipients; i++)
+        ok = utf8_ok(v->recipients[i].address) && utf8_ok(v->recipients[i].lookalike_of);
+    for (size_t i = 0; ok && i < v->n_reasons; i++)
+        ok = utf8_ok(v->reasons[i]);
+    for (size_t i = 0; ok && i < v->n_attachments; i++)
+        ok = utf8_ok(v->attachments[i].where) && utf8_ok(v->attachments[i].filename) &&
+             utf8_ok(v->attachments[i].declared_type) && utf8_ok(v->attachments[i].detected_type);
+    if (!ok)
+        abort();
+}
+
 /* The daemon's answer for this verdict must be a frame a client can read. */
 static void check_response(const dlp_verdict_t *v)
 {
@@ -91,8 +132,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .explain_arg = &sum,
     };
     dlp_verdict_t *v = NULL;
-    if (dlp_scan(scanner, engine, &in, &v) == DLP_OK)
+    if (dlp_scan(scanner, engine, &in, &v) == DLP_OK) {
+        check_strings(v);
         check_response(v);
+    }
     dlp_verdict_free(v);
     return 0;
 }

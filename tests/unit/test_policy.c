@@ -761,9 +761,37 @@ static void test_example_config(void **state)
     dlp_diags_free(d);
 }
 
+/* Verdict strings go into protobuf string fields: always valid UTF-8. */
+static void test_verdict_strings_are_utf8(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain.txt", "plain.txt"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x8e", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x8e"},
+        {"a\xff"
+         "b",
+         "a?b"},                            /* never valid */
+        {"\xc3", "?"},                      /* cut short */
+        {"\xc3(x", "?(x"},                  /* bad continuation */
+        {"\xc0\xaf", "??"},                 /* overlong '/' */
+        {"\xed\xa0\x80", "???"},            /* UTF-16 surrogate */
+        {"\xf4\x90\x80\x80", "????"},       /* past U+10FFFF */
+        {"zip/\x8e\xa9.txt", "zip/??.txt"}, /* a CP437 archive name */
+    };
+    dlp_vb_t *vb = vb_new();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *s = dlp_vb_strdup(vb, cases[i].in, strlen(cases[i].in));
+        assert_non_null(s);
+        assert_string_equal(s, cases[i].out);
+    }
+    dlp_verdict_free(dlp_vb_verdict(vb));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verdict_strings_are_utf8),
         cmocka_unit_test(test_default_policy_rule_by_rule),
         cmocka_unit_test(test_default_lookalike_notice_and_score),
         cmocka_unit_test(test_each_condition),
