@@ -22,7 +22,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +85,10 @@ struct bench {
     uint32_t *lat_us; /* answered latencies */
     uint64_t next_conn;
     uv_timer_t tick;
+    uv_async_t pace; /* open loop: woken by the pacer thread at each due time */
+    pthread_t pacer;
+    atomic_int pacer_stop;
+    int pacing;
     int stopping;
     http_slot_t *slots; /* --http: one per connection */
     char http_host[256], http_path[256];
@@ -162,6 +169,12 @@ static void maybe_stop(bench_t *b)
         return;
     b->stopping = 1;
     uv_timer_stop(&b->tick);
+    if (b->pacing) {
+        atomic_store(&b->pacer_stop, 1);
+        pthread_join(b->pacer, NULL);
+        uv_close((uv_handle_t *)&b->pace, NULL);
+        b->pacing = 0;
+    }
     for (unsigned i = 0; b->conns && i < b->n_conns; i++)
         if (!b->conns[i].closed) {
             b->conns[i].closed = 1;
@@ -274,16 +287,15 @@ static void on_connect(uv_connect_t *req, int status)
 }
 
 /* Open loop: send what the schedule says is due by now. */
-static void on_tick(uv_timer_t *t)
+static void send_due(bench_t *b)
 {
-    bench_t *b = t->data;
     if (b->slots) {
         http_kick(b);
         maybe_stop(b);
         return;
     }
     double elapsed = (double)(now_ns() - b->start_ns) / 1e9;
-    uint64_t due = (uint64_t)(elapsed * b->rate);
+    uint64_t due = (uint64_t)(elapsed * b->rate) + 1; /* request k is due at k / rate */
     while (b->sent < due && !done_sending(b)) {
         conn_t *c = &b->conns[b->next_conn++ % b->n_conns];
         if (!c->up)
@@ -294,6 +306,34 @@ static void on_tick(uv_timer_t *t)
             break;
     }
     maybe_stop(b);
+}
+
+static void on_pace(uv_async_t *a)
+{
+    send_due(a->data);
+}
+
+/* The pacer: sleeps to each request's due time (k / rate after the start)
+ * and wakes the loop, so requests leave on time to the microsecond rather
+ * than on a millisecond timer tick. */
+static void *pacer_main(void *arg)
+{
+    bench_t *b = arg;
+    for (uint64_t k = 0; !atomic_load(&b->pacer_stop); k++) {
+        uint64_t t = b->start_ns + (uint64_t)((double)k / b->rate * 1e9);
+        if (t > b->end_ns || (b->limit && k >= b->limit))
+            break;
+        struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        uv_async_send(&b->pace);
+    }
+    /* One last wake-up after the end, for the loop to see it is over. */
+    uint64_t t = b->end_ns + 1000000u;
+    struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+    if (!b->limit && !atomic_load(&b->pacer_stop))
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    uv_async_send(&b->pace);
+    return NULL;
 }
 
 /* --http: a complete response in s->resp? Returns its status, 0 if not yet. */
@@ -421,7 +461,7 @@ static void http_next(http_slot_t *s)
         http_start(s, b->sent);
         return;
     }
-    uint64_t due = (uint64_t)((double)(now_ns() - b->start_ns) / 1e9 * b->rate);
+    uint64_t due = (uint64_t)((double)(now_ns() - b->start_ns) / 1e9 * b->rate) + 1;
     if (b->sent < due) {
         b->due_ns[b->sent] = b->start_ns + (uint64_t)((double)b->sent / b->rate * 1e9);
         http_start(s, b->sent);
@@ -643,9 +683,11 @@ int main(int argc, char **argv)
     b.end_ns = b.start_ns + (uint64_t)(b.seconds * 1e9);
     uv_timer_init(b.loop, &b.tick);
     b.tick.data = &b;
-    if (b.rate > 0) /* open loop: the schedule sends; closed loop: answers do */
-        uv_timer_start(&b.tick, on_tick, 1, 1);
-    else if (http)
+    if (b.rate > 0) { /* open loop: the schedule sends; closed loop: answers do */
+        uv_async_init(b.loop, &b.pace, on_pace);
+        b.pace.data = &b;
+        b.pacing = pthread_create(&b.pacer, NULL, pacer_main, &b) == 0;
+    } else if (http)
         http_kick(&b);
     uv_run(b.loop, UV_RUN_DEFAULT);
     if (!uv_is_closing((uv_handle_t *)&b.tick))

@@ -119,9 +119,9 @@ for _ in 1 2 3 4 5; do
   startups+=("$startup_ms")
   stop_dlpd >/dev/null
 done
-startup_ms=$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 3p)
+startup_median=$(printf '%s\n' "${startups[@]}" | sort -n | sed -n 3p)
 log "rules compile (dlpd --check, no cache): $compile_ms ms; start-up with cache: median" \
-  "$startup_ms ms of ${startups[*]}"
+  "$startup_median ms of ${startups[*]}"
 
 # ---- 2. dlpd: workers sweep, unix and tcp, closed loop ------------------------
 bench() { "$BIN/bench/dlp-bench" --json "$@"; }
@@ -190,5 +190,5 @@ log "look-alikes, extraction, rule profile"
 "$BIN/rules/dlp-rules" profile --rules "$ROOT/rules" "${CORPUS[@]:0:200}" >"$OUT/profile.txt"
 
 # ---- summary and plots ------------------------------------------------------------
-ROOT=$ROOT OUT=$OUT CORES=$CORES COMPILE_MS=$compile_ms STARTUP_MS=$startup_ms \
+ROOT=$ROOT OUT=$OUT CORES=$CORES COMPILE_MS=$compile_ms STARTUP_MS=$startup_median \
   RSPAMD=$RSPAMD bash "$ROOT/bench/summary.sh"
