@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "dlp/dlp.h"
 
 typedef struct input {
@@ -19,49 +20,10 @@ typedef struct input {
     size_t len;
 } input_t;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int load(const char *path, input_t *in)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    in->data = malloc(n > 0 ? (size_t)n : 1);
-    in->len = n > 0 && in->data ? fread(in->data, 1, (size_t)n, f) : 0;
-    fclose(f);
-    return in->data ? 0 : -1;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
-}
-
-static dlp_engine_t *build_engine(const char *config)
-{
-    dlp_diags_t *d = dlp_diags_new();
-    dlp_config_t *cfg = NULL;
-    dlp_engine_t *e = NULL;
-    static const char *const any[] = {"*", NULL};
-    if (dlp_config_load(config, any, &cfg, d) == DLP_OK)
-        dlp_engine_new(cfg, &e, d);
-    char buf[1024];
-    for (size_t i = 0; i < dlp_diags_count(d); i++) {
-        dlp_diags_format(d, i, buf, sizeof(buf));
-        fprintf(stderr, "%s\n", buf);
-    }
-    dlp_config_free(cfg);
-    dlp_diags_free(d);
-    return e;
 }
 
 int main(int argc, char **argv)
@@ -87,29 +49,29 @@ int main(int argc, char **argv)
     }
     input_t *in = calloc(n, sizeof(*in));
     for (size_t i = 0; i < n; i++)
-        if (load(argv[optind + i], &in[i]) != 0) {
+        if (!(in[i].data = bench_read_file(argv[optind + i], &in[i].len))) {
             fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
             return 1;
         }
-    dlp_engine_t *e = build_engine(config);
+    dlp_engine_t *e = bench_engine(config);
     dlp_scanner_t *s = NULL;
     if (!e || dlp_scanner_new(&s))
         return 1;
     size_t cap = 1 << 20, count = 0;
     uint64_t *lat = malloc(cap * sizeof(uint64_t)), bytes = 0;
-    uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
-    while (now_ns() < end && count < cap) {
+    uint64_t start = bench_now_ns(), end = start + (uint64_t)(seconds * 1e9);
+    while (bench_now_ns() < end && count < cap) {
         const input_t *m = &in[count % n];
         dlp_scan_input_t si = {.message = m->data, .message_len = m->len};
         dlp_verdict_t *v;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         if (dlp_scan(s, e, &si, &v) != DLP_OK)
             return 1;
-        lat[count++] = now_ns() - t0;
+        lat[count++] = bench_now_ns() - t0;
         bytes += m->len;
         dlp_verdict_free(v);
     }
-    double el = (double)(now_ns() - start) / 1e9;
+    double el = (double)(bench_now_ns() - start) / 1e9;
     qsort(lat, count, sizeof(uint64_t), cmp_u64);
     double p50 = lat[count / 2] / 1e3, p99 = lat[count * 99 / 100] / 1e3;
     if (json)

@@ -13,16 +13,10 @@
 #include <time.h>
 
 #include "dlp/dlp.h"
+#include "benchutil.h"
 #include "mailgen.h"
 
 #define TEXT_BYTES (1u << 20)
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 typedef struct kind {
     const char *name;
@@ -102,12 +96,9 @@ int main(int argc, char **argv)
         else
             return 64;
     }
-    static const char *const any[] = {"*", NULL};
-    dlp_config_t *cfg = NULL;
-    dlp_engine_t *e = NULL;
+    dlp_engine_t *e = bench_engine(config);
     dlp_scanner_t *s = NULL;
-    if (dlp_config_load(config, any, &cfg, NULL) || dlp_engine_new(cfg, &e, NULL) ||
-        dlp_scanner_new(&s)) {
+    if (!e || dlp_scanner_new(&s)) {
         fprintf(stderr, "dlp-extract-bench: cannot build the engine (try -c CONFIG)\n");
         return 1;
     }
@@ -115,9 +106,9 @@ int main(int argc, char **argv)
     build(k);
     for (int i = 0; i < 5; i++) {
         dlp_scan_input_t in = {.message = (uint8_t *)k[i].msg, .message_len = k[i].len};
-        uint64_t t0 = now_ns(), end = t0 + (uint64_t)(seconds * 1e9), count = 0;
+        uint64_t t0 = bench_now_ns(), end = t0 + (uint64_t)(seconds * 1e9), count = 0;
         size_t found = 0;
-        while (now_ns() < end || count == 0) {
+        while (bench_now_ns() < end || count == 0) {
             dlp_verdict_t *v;
             if (dlp_scan(s, e, &in, &v) != DLP_OK)
                 return 1;
@@ -125,7 +116,7 @@ int main(int argc, char **argv)
             dlp_verdict_free(v);
             count++;
         }
-        double el = (double)(now_ns() - t0) / 1e9;
+        double el = (double)(bench_now_ns() - t0) / 1e9;
         double mbs = (double)k[i].text * (double)count / el / 1e6;
         if (json)
             printf("{\"kind\":\"%s\",\"text_mb_per_s\":%.1f,\"msgs_per_s\":%.1f,"
@@ -139,6 +130,5 @@ int main(int argc, char **argv)
     }
     dlp_scanner_free(s);
     dlp_engine_unref(e);
-    dlp_config_free(cfg);
     return 0;
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "dlp/dlp.h"
 #include "dlp/rules.h"
 #include "engine.h"
@@ -65,45 +66,6 @@ typedef struct worker {
     result_t r;
 } worker_t;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *d = malloc(n > 0 ? (size_t)n : 1);
-    *len = n > 0 && d ? fread(d, 1, (size_t)n, f) : 0;
-    fclose(f);
-    return d;
-}
-
-static dlp_engine_t *build_engine(const char *config)
-{
-    dlp_diags_t *d = dlp_diags_new();
-    dlp_config_t *cfg = NULL;
-    dlp_engine_t *e = NULL;
-    static const char *const any[] = {"*", NULL};
-    if (dlp_config_load(config, any, &cfg, d) == DLP_OK)
-        dlp_engine_new(cfg, &e, d);
-    char buf[1024];
-    for (size_t i = 0; i < dlp_diags_count(d); i++) {
-        dlp_diags_format(d, i, buf, sizeof(buf));
-        fprintf(stderr, "%s\n", buf);
-    }
-    dlp_config_free(cfg);
-    dlp_diags_free(d);
-    return e;
-}
-
 /* Decodes one message into owned copies of its surfaces. */
 static int decode(const dlp_engine_t *e, magic_t magic, msg_t *m)
 {
@@ -138,8 +100,8 @@ static void *hs_worker(void *arg)
 {
     worker_t *w = arg;
     const corpus_t *c = w->c;
-    uint64_t start = now_ns(), end = start + (uint64_t)(w->seconds * 1e9), hits = 0;
-    for (size_t i = w->first; now_ns() < end; i++) {
+    uint64_t start = bench_now_ns(), end = start + (uint64_t)(w->seconds * 1e9), hits = 0;
+    for (size_t i = w->first; bench_now_ns() < end; i++) {
         const msg_t *m = &c->m[i % c->n];
         for (size_t k = 0; k < m->n_surf; k++)
             hs_scan(c->e->hs.db, (const char *)m->surf[k].data, (unsigned)m->surf[k].len, 0,
@@ -148,7 +110,7 @@ static void *hs_worker(void *arg)
         w->r.raw_bytes += m->raw_len;
         w->r.text_bytes += m->text_len;
     }
-    w->r.ns = now_ns() - start;
+    w->r.ns = bench_now_ns() - start;
     return NULL;
 }
 
@@ -190,8 +152,8 @@ static int run_stage(const corpus_t *c, stage_t stage, double seconds, result_t 
     if (dlp_scanner_new(&s) || !magic || magic_load(magic, NULL))
         return -1;
     *r = (result_t){0};
-    uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
-    for (size_t i = 0; now_ns() < end; i++) {
+    uint64_t start = bench_now_ns(), end = start + (uint64_t)(seconds * 1e9);
+    for (size_t i = 0; bench_now_ns() < end; i++) {
         const msg_t *m = &c->m[i % c->n];
         if (stage == STAGE_DECODE) {
             msg_t copy = {.raw = m->raw, .raw_len = m->raw_len};
@@ -218,7 +180,7 @@ static int run_stage(const corpus_t *c, stage_t stage, double seconds, result_t 
         r->raw_bytes += m->raw_len;
         r->text_bytes += m->text_len;
     }
-    r->ns = now_ns() - start;
+    r->ns = bench_now_ns() - start;
     magic_close(magic);
     dlp_scanner_free(s);
     return 0;
@@ -246,7 +208,7 @@ static int load_corpus(corpus_t *c, char **files, size_t n, size_t *raw_total, s
     c->m = calloc(n, sizeof(msg_t));
     c->n = n;
     for (size_t i = 0; c->m && i < n; i++) {
-        c->m[i].raw = read_file(files[i], &c->m[i].raw_len);
+        c->m[i].raw = bench_read_file(files[i], &c->m[i].raw_len);
         if (!c->m[i].raw || decode(c->e, magic, &c->m[i])) {
             fprintf(stderr, "dlp-raw-bench: %s: %s\n", files[i],
                     c->m[i].raw ? "cannot decode" : strerror(errno));
@@ -286,7 +248,7 @@ int main(int argc, char **argv)
     }
     corpus_t c = {0};
     size_t raw_total = 0, text_total = 0;
-    if (!(c.e = build_engine(config)) || load_corpus(&c, argv + optind, n, &raw_total, &text_total))
+    if (!(c.e = bench_engine(config)) || load_corpus(&c, argv + optind, n, &raw_total, &text_total))
         return 1;
     result_t dec, hs1, hsn, rules, full;
     if (run_stage(&c, STAGE_DECODE, seconds, &dec) || run_hyperscan(&c, 1, seconds, &hs1) ||
