@@ -63,50 +63,6 @@ static uint8_t *make_archive(const entry_t *e, size_t n, int format, const char 
     return buf;
 }
 
-/* A PDF of 'pages' pages each showing 'text', with a correct cross-reference table. */
-static char *make_pdf_pages(const char *text, int pages, size_t *len)
-{
-    char *p = malloc(4096 + (size_t)pages * 512);
-    size_t off[64], k = 0;
-    int nobj = 3 + 2 * pages; /* catalog, pages, font, then page + contents per page */
-    k += (size_t)sprintf(p + k, "%%PDF-1.4\n");
-    off[1] = k;
-    k += (size_t)sprintf(p + k, "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
-    off[2] = k;
-    k += (size_t)sprintf(p + k, "2 0 obj << /Type /Pages /Count %d /Kids [", pages);
-    for (int i = 0; i < pages; i++)
-        k += (size_t)sprintf(p + k, "%d 0 R ", 4 + 2 * i);
-    k += (size_t)sprintf(p + k, "] >> endobj\n");
-    off[3] = k;
-    k += (size_t)sprintf(p + k,
-                         "3 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n");
-    for (int i = 0; i < pages; i++) {
-        char stream[256];
-        int sl = snprintf(stream, sizeof(stream), "BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text);
-        off[4 + 2 * i] = k;
-        k += (size_t)sprintf(p + k,
-                             "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                             "/Contents %d 0 R /Resources << /Font << /F1 3 0 R >> >> >> endobj\n",
-                             4 + 2 * i, 5 + 2 * i);
-        off[5 + 2 * i] = k;
-        k += (size_t)sprintf(p + k, "%d 0 obj << /Length %d >> stream\n%sendstream endobj\n",
-                             5 + 2 * i, sl, stream);
-    }
-    size_t xref = k;
-    k += (size_t)sprintf(p + k, "xref\n0 %d\n0000000000 65535 f \n", nobj + 1);
-    for (int i = 1; i <= nobj; i++)
-        k += (size_t)sprintf(p + k, "%010zu 00000 n \n", off[i]);
-    k += (size_t)sprintf(p + k, "trailer << /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-                         nobj + 1, xref);
-    *len = k;
-    return p;
-}
-
-static char *make_pdf(const char *text, size_t *len)
-{
-    return make_pdf_pages(text, 1, len);
-}
-
 static char *base64(const uint8_t *d, size_t n)
 {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -283,7 +239,7 @@ static void test_document_in_zip_in_forwarded_mail(void **state)
     size_t dn, zn;
     uint8_t *docx = make_docx(&dn);
     size_t pn;
-    char *pdf = make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", &pn);
+    char *pdf = tu_make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 1, 1, &pn);
     entry_t z[] = {{"reports/memo.docx", docx, dn},
                    {"notes.txt", "Passport No: 123456789\n", 23},
                    {"memo.pdf", pdf, pn}};
@@ -352,7 +308,7 @@ static void test_corpus_pdfs(void **state)
 static void test_pdf_object_limit(void **state)
 {
     size_t pn;
-    char *pdf = make_pdf("FOR OFFICIAL USE ONLY", &pn);
+    char *pdf = tu_make_pdf("FOR OFFICIAL USE ONLY", 1, 1, &pn);
     char *raw = mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
     dlp_limits_t l;
     dlp_limits_default(&l);
@@ -369,7 +325,7 @@ static void test_pdf_object_limit(void **state)
 static void test_pdf_page_limit(void **state)
 {
     size_t pn;
-    char *pdf = make_pdf_pages("FOR OFFICIAL USE ONLY", 3, &pn);
+    char *pdf = tu_make_pdf("FOR OFFICIAL USE ONLY", 3, 1, &pn);
     char *raw = mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
     dlp_limits_t l;
     dlp_limits_default(&l);

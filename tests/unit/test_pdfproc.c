@@ -22,50 +22,6 @@
 
 static dlp_engine_t *engine;
 
-/* A PDF of 'pages' pages, each with 'lines' lines showing 'text'. */
-static char *make_pdf(const char *text, int pages, int lines, size_t *len)
-{
-    size_t line = strlen(text) + 32, nobj = 3 + 2 * (size_t)pages;
-    char *stream = malloc(line * (size_t)lines + 64);
-    char *p = malloc(4096 + (size_t)pages * (300 + line * (size_t)lines) + nobj * 24);
-    size_t *off = calloc(nobj + 1, sizeof(size_t)), k = 0, sl = 0;
-    sl += (size_t)sprintf(stream, "BT /F1 1 Tf 72 740 Td 1 TL\n");
-    for (int i = 0; i < lines; i++)
-        sl += (size_t)sprintf(stream + sl, "0 0 Td (%s) Tj\n", text);
-    sl += (size_t)sprintf(stream + sl, "ET\n");
-    k += (size_t)sprintf(p + k, "%%PDF-1.4\n");
-    off[1] = k;
-    k += (size_t)sprintf(p + k, "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
-    off[2] = k;
-    k += (size_t)sprintf(p + k, "2 0 obj << /Type /Pages /Count %d /Kids [", pages);
-    for (int i = 0; i < pages; i++)
-        k += (size_t)sprintf(p + k, "%d 0 R ", 4 + 2 * i);
-    k += (size_t)sprintf(p + k, "] >> endobj\n");
-    off[3] = k;
-    k += (size_t)sprintf(p + k,
-                         "3 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n");
-    for (int i = 0; i < pages; i++) {
-        off[4 + 2 * i] = k;
-        k += (size_t)sprintf(p + k,
-                             "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                             "/Contents %d 0 R /Resources << /Font << /F1 3 0 R >> >> >> endobj\n",
-                             4 + 2 * i, 5 + 2 * i);
-        off[5 + 2 * i] = k;
-        k += (size_t)sprintf(p + k, "%d 0 obj << /Length %zu >> stream\n%sendstream endobj\n",
-                             5 + 2 * i, sl, stream);
-    }
-    size_t xref = k;
-    k += (size_t)sprintf(p + k, "xref\n0 %zu\n0000000000 65535 f \n", nobj + 1);
-    for (size_t i = 1; i <= nobj; i++)
-        k += (size_t)sprintf(p + k, "%010zu 00000 n \n", off[i]);
-    k += (size_t)sprintf(p + k, "trailer << /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-                         nobj + 1, xref);
-    free(stream);
-    free(off);
-    *len = k;
-    return p;
-}
-
 /* A message carrying d as memo.pdf, base64 in 76-column lines. */
 static char *mail_with_pdf(const uint8_t *d, size_t n)
 {
@@ -94,7 +50,7 @@ static char *mail_with_pdf(const uint8_t *d, size_t n)
 static char *fouo_mail(void)
 {
     size_t n;
-    char *pdf = make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 1, 1, &n);
+    char *pdf = tu_make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 1, 1, &n);
     char *m = mail_with_pdf((uint8_t *)pdf, n);
     free(pdf);
     return m;
@@ -192,7 +148,7 @@ static void test_same_text_as_in_process(void **state)
 {
     (void)state;
     size_t n;
-    char *pdf = make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 3, 4, &n);
+    char *pdf = tu_make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 3, 4, &n);
     dlp_pdf_limits_t lim = {500, 100000, 1 << 20};
     dlp_pdf_result_t a, b;
     dlp_pdfproc_t *p;
@@ -329,7 +285,8 @@ static void test_deadline_kills_slow_reader(void **state)
     pid_t first = met[1];
 
     size_t n;
-    char *pdf = make_pdf("Quarterly figures 1234 5678 abcdefghij klmnopqrst uvwxyz", 300, 700, &n);
+    char *pdf =
+        tu_make_pdf("Quarterly figures 1234 5678 abcdefghij klmnopqrst uvwxyz", 300, 700, &n);
     char *big = mail_with_pdf((uint8_t *)pdf, n);
     dlp_engine_t *quick = make_engine("  scan_time_ms: 1000\n");
     assert_non_null(quick);
