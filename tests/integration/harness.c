@@ -126,8 +126,7 @@ int harness_setup(dlpd_proc_t *d, const char *extra_yaml)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Answers a ping within the remaining time? Used while the daemon starts. */
-static int answers_ping(const dlpd_proc_t *d)
+int harness_answers_ping(const dlpd_proc_t *d)
 {
     dlp_client_t *c;
     if (dlp_client_connect(d->address, 1000, &c, NULL, 0) < 0)
@@ -154,7 +153,7 @@ int harness_start(dlpd_proc_t *d)
     }
     int64_t deadline = now_ms() + HARNESS_START_TIMEOUT_MS;
     while (now_ms() < deadline) {
-        if (answers_ping(d))
+        if (harness_answers_ping(d))
             return 0;
         if (waitpid(d->pid, &d->exit_status, WNOHANG) == d->pid) {
             d->pid = 0;
@@ -520,4 +519,18 @@ int harness_group_stop(void **state)
     harness_dump_log(*state);
     harness_cleanup(*state);
     return 0;
+}
+
+int harness_milter_send(int fd, char cmd, const void *data, size_t len)
+{
+    uint8_t hdr[5];
+    uint32_t n = (uint32_t)len + 1;
+    hdr[0] = (uint8_t)(n >> 24);
+    hdr[1] = (uint8_t)(n >> 16);
+    hdr[2] = (uint8_t)(n >> 8);
+    hdr[3] = (uint8_t)n;
+    hdr[4] = (uint8_t)cmd;
+    if (harness_write_all(fd, hdr, 5) != 0)
+        return -1;
+    return len ? harness_write_all(fd, data, len) : 0;
 }

@@ -89,6 +89,11 @@ int harness_ping(dlp_client_t *c, uint64_t id);
 /* A blocking unix socket connected to the daemon, or -1. */
 int harness_connect_raw(const dlpd_proc_t *d);
 int harness_write_all(int fd, const void *buf, size_t len);
+/* 1 when the daemon answers a ping within a second (used while it starts). */
+int harness_answers_ping(const dlpd_proc_t *d);
+/* Sends one milter frame (4-byte big-endian length, command byte, data), as
+ * an MTA does. 0, or -1 on a write error. */
+int harness_milter_send(int fd, char cmd, const void *data, size_t len);
 /* Packs and sends one Request. */
 int harness_send_request(int fd, const Dlp__V1__Request *req);
 /* Sends a ping request with this id. */

@@ -147,16 +147,7 @@ typedef struct reply {
 
 static void send_cmd(mta_t *m, char cmd, const void *data, size_t len)
 {
-    uint8_t hdr[5];
-    uint32_t n = (uint32_t)len + 1;
-    hdr[0] = (uint8_t)(n >> 24);
-    hdr[1] = (uint8_t)(n >> 16);
-    hdr[2] = (uint8_t)(n >> 8);
-    hdr[3] = (uint8_t)n;
-    hdr[4] = (uint8_t)cmd;
-    assert_int_equal(harness_write_all(m->fd, hdr, 5), 0);
-    if (len)
-        assert_int_equal(harness_write_all(m->fd, data, len), 0);
+    assert_int_equal(harness_milter_send(m->fd, cmd, data, len), 0);
 }
 
 static void read_exact(int fd, void *buf, size_t len)

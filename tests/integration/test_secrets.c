@@ -94,16 +94,6 @@ static void hand_to_nobody(const dlpd_proc_t *d)
     assert_int_equal(run_quiet("/bin/chown", "-R", owner, d->dir), 0);
 }
 
-static int answers_ping(const dlpd_proc_t *d)
-{
-    dlp_client_t *c;
-    if (dlp_client_connect(d->address, 1000, &c, NULL, 0) < 0)
-        return 0;
-    int ok = harness_ping(c, 1) == 0;
-    dlp_client_free(c);
-    return ok;
-}
-
 /* Like harness_start, but the daemon is started as uid:gid. */
 static int start_as(dlpd_proc_t *d, uid_t uid, gid_t gid)
 {
@@ -122,7 +112,7 @@ static int start_as(dlpd_proc_t *d, uid_t uid, gid_t gid)
     }
     d->pid = pid;
     for (int i = 0; i < HARNESS_START_TIMEOUT_MS / 50; i++) {
-        if (answers_ping(d))
+        if (harness_answers_ping(d))
             return 0;
         if (!harness_alive(d))
             break;

@@ -450,21 +450,6 @@ static void test_dlpc_over_tls(void **state)
 
 /* ----------------------------------------------------------- dlp-milter */
 
-/* Sends one milter frame: 4-byte big-endian length, command byte, data. */
-static void milter_send(int fd, char cmd, const void *data, size_t len)
-{
-    uint8_t hdr[5];
-    uint32_t n = (uint32_t)len + 1;
-    hdr[0] = (uint8_t)(n >> 24);
-    hdr[1] = (uint8_t)(n >> 16);
-    hdr[2] = (uint8_t)(n >> 8);
-    hdr[3] = (uint8_t)n;
-    hdr[4] = (uint8_t)cmd;
-    assert_int_equal(harness_write_all(fd, hdr, 5), 0);
-    if (len)
-        assert_int_equal(harness_write_all(fd, data, len), 0);
-}
-
 static void read_exact(int fd, void *buf, size_t len)
 {
     uint8_t *p = buf;
@@ -557,19 +542,22 @@ static void test_milter_over_tls(void **state)
     assert_true(fd >= 0);
     char buf[2048];
     const uint8_t opt[12] = {0, 0, 0, 6, 0, 0, 0x01, 0xff, 0, 0x1f, 0xff, 0xff};
-    milter_send(fd, 'O', opt, sizeof(opt));
+    assert_int_equal(harness_milter_send(fd, 'O', opt, sizeof(opt)), 0);
     assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'O');
     static const char conn[] = "client.example.org\0"
                                "4\x00\x19"
                                "192.0.2.10";
-    milter_send(fd, 'C', conn, sizeof(conn));
+    assert_int_equal(harness_milter_send(fd, 'C', conn, sizeof(conn)), 0);
     assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'c');
-    milter_send(fd, 'M', "<sender@example.org>", sizeof("<sender@example.org>"));
+    assert_int_equal(
+        harness_milter_send(fd, 'M', "<sender@example.org>", sizeof("<sender@example.org>")), 0);
     assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'c');
-    milter_send(fd, 'R', "<jordan.smith@army.ml>", sizeof("<jordan.smith@army.ml>"));
+    assert_int_equal(
+        harness_milter_send(fd, 'R', "<jordan.smith@army.ml>", sizeof("<jordan.smith@army.ml>")),
+        0);
     assert_int_equal(milter_reply(fd, buf, sizeof(buf)), 'y');
     assert_non_null(strstr(buf, "550 5.1.1"));
-    milter_send(fd, 'Q', NULL, 0);
+    assert_int_equal(harness_milter_send(fd, 'Q', NULL, 0), 0);
     close(fd);
 
     /* A tls: address without a CA is a usage error. */
