@@ -273,7 +273,7 @@ static void pdf(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
     dlp_limit_t which;
     uint64_t budget = dlp_rd_entry_budget(m, &which);
     dlp_pdf_limits_t lim = {m->limits->v[DLP_LIMIT_PDF_PAGES], m->limits->v[DLP_LIMIT_PDF_OBJECTS],
-                            budget};
+                            budget, m->limits->v[DLP_LIMIT_PDF_MEMORY_BYTES]};
     dlp_pdf_result_t r;
     int rc = dlp_pdfproc_text(m->pdf, d, n, &lim, m->deadline_ns, &r);
     if (rc == DLP_ETIMEDOUT) {
@@ -281,9 +281,9 @@ static void pdf(dlp_message_t *m, long ai, const uint8_t *d, size_t n)
         return;
     }
     if (rc == DLP_EIO) {
-        /* Its reader crashed or ran out of memory: more than we can read. */
+        /* Its reader ran out of memory (or crashed): more than we read. */
         m->att[ai].flags |= DLP_ATT_TRUNCATED;
-        *m->incomplete |= 1u << DLP_LIMIT_PDF_OBJECTS;
+        *m->incomplete |= 1u << DLP_LIMIT_PDF_MEMORY_BYTES;
         return;
     }
     if (rc != DLP_OK) {

@@ -53,10 +53,12 @@
 #define SANITIZED 0
 #endif
 
-#define HELPER_AS_BYTES (1ull << 30) /* address space of one helper */
-#define ZMAGIC          0x7a796730u  /* "zyg0" */
-#define HMAGIC          0x70646630u  /* "pdf0" */
-#define MAX_PDF_BYTES   (4ull << 30) /* no larger request is read */
+#define HELPER_AS_MAX                                                                              \
+    (16ull << 30)                  /* hard address-space limit of a helper; each                   \
+                                       request sets the soft one (pdf_memory_bytes) */
+#define ZMAGIC        0x7a796730u  /* "zyg0" */
+#define HMAGIC        0x70646630u  /* "pdf0" */
+#define MAX_PDF_BYTES (4ull << 30) /* no larger request is read */
 
 enum { ZOP_SPAWN = 1, ZOP_END = 2 };
 
@@ -72,7 +74,7 @@ typedef struct zrep {
 
 typedef struct hreq {
     uint32_t magic, pad;
-    uint64_t len, max_pages, max_objects, max_bytes;
+    uint64_t len, max_pages, max_objects, max_bytes, max_memory;
 } hreq_t;
 
 typedef struct hrep {
@@ -192,6 +194,12 @@ static int helper_request(int fd)
         free(d);
         return -1;
     }
+    struct rlimit as = {q.max_memory < HELPER_AS_MAX ? q.max_memory : HELPER_AS_MAX, HELPER_AS_MAX};
+    if (!SANITIZED && setrlimit(RLIMIT_AS, &as) < 0) {
+        dlp_wipe(d, q.len);
+        free(d);
+        return -1;
+    }
     dlp_pdf_result_t r;
     int rc = dlp_pdf_text(d, q.len, q.max_pages, q.max_objects, q.max_bytes, &r);
     dlp_wipe(d, q.len);
@@ -209,7 +217,7 @@ static int helper_request(int fd)
 
 static void helper_main(int fd, pid_t zygote, const zreq_t *q)
 {
-    struct rlimit as = {HELPER_AS_BYTES, HELPER_AS_BYTES};
+    struct rlimit as = {HELPER_AS_MAX, HELPER_AS_MAX};
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != zygote)
         _exit(1);
     if ((fd = child_setup(fd, "dlp-pdf-helper")) < 0 || become(q->uid, q->gid) < 0)
@@ -517,7 +525,7 @@ static int reply_ok(const hrep_t *a, const dlp_pdf_limits_t *lim)
 static int exchange(dlp_pdfproc_t *p, const uint8_t *d, size_t n, const dlp_pdf_limits_t *lim,
                     uint64_t deadline_ns, dlp_pdf_result_t *out)
 {
-    hreq_t q = {HMAGIC, 0, n, lim->max_pages, lim->max_objects, lim->max_bytes};
+    hreq_t q = {HMAGIC, 0, n, lim->max_pages, lim->max_objects, lim->max_bytes, lim->max_memory};
     hrep_t a;
     int rc = send_by(p->fd, &q, sizeof(q), deadline_ns);
     if (!rc)

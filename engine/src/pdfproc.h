@@ -29,6 +29,7 @@ typedef struct dlp_pdfproc dlp_pdfproc_t;
 /* Limits of one document, as for dlp_pdf_text. */
 typedef struct dlp_pdf_limits {
     uint64_t max_pages, max_objects, max_bytes;
+    uint64_t max_memory; /* the helper's address space while it reads this PDF */
 } dlp_pdf_limits_t;
 
 /*

@@ -149,7 +149,7 @@ static void test_same_text_as_in_process(void **state)
     (void)state;
     size_t n;
     char *pdf = tu_make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 3, 4, &n);
-    dlp_pdf_limits_t lim = {500, 100000, 1 << 20};
+    dlp_pdf_limits_t lim = {500, 100000, 1 << 20, 1ull << 30};
     dlp_pdf_result_t a, b;
     dlp_pdfproc_t *p;
     assert_int_equal(dlp_pdfproc_new(&p), DLP_OK);
@@ -257,7 +257,7 @@ static void test_helper_killed(void **state)
     uint32_t f = pdf_flags(v);
     assert_false(f & DLP_ATT_EXTRACTED);
     assert_true(f & DLP_ATT_TRUNCATED);
-    assert_true(v->incomplete & (1u << DLP_LIMIT_PDF_OBJECTS));
+    assert_true(v->incomplete & (1u << DLP_LIMIT_PDF_MEMORY_BYTES));
     dlp_verdict_free(v);
 
     dlp_pdfproc_test_sent = meet; /* records the next helper's pid */
@@ -268,6 +268,47 @@ static void test_helper_killed(void **state)
     assert_true(met[1] > 0 && met[1] != victim);
     dlp_verdict_free(v);
     dlp_scanner_free(s);
+    free(m);
+}
+
+/* The helper's soft address-space limit, from /proc, in bytes; 0 if unknown. */
+static uint64_t address_space_limit(pid_t pid)
+{
+    char path[64], line[256];
+    uint64_t soft = 0;
+    snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f))
+        if (!strncmp(line, "Max address space", 17))
+            soft = strtoull(line + 26, NULL, 10);
+    if (f)
+        fclose(f);
+    return soft;
+}
+
+/* limits: pdf_memory_bytes sets the helper's address space for each PDF. */
+static void test_memory_limit_applied(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    skip(); /* ASan needs terabytes of address space: the helper sets no limit */
+#endif
+    dlp_engine_t *e = make_engine("  pdf_memory_bytes: 256M\n");
+    assert_non_null(e);
+    dlp_scanner_t *s;
+    assert_int_equal(dlp_scanner_new(&s), DLP_OK);
+    char *m = fouo_mail();
+    dlp_verdict_t *v = scan_with(s, e, m);
+    assert_true(read_ok(v)); /* 256 MiB is plenty for a small PDF */
+    dlp_verdict_free(v);
+    dlp_pdfproc_test_sent = meet;
+    n_met = 1;
+    v = scan_with(s, e, m);
+    dlp_pdfproc_test_sent = NULL;
+    dlp_verdict_free(v);
+    assert_int_equal(address_space_limit(met[1]), 256ull << 20);
+    dlp_scanner_free(s);
+    dlp_engine_unref(e);
     free(m);
 }
 
@@ -334,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_same_text_as_in_process),
         cmocka_unit_test(test_two_scanners_read_at_once),
         cmocka_unit_test(test_helper_killed),
+        cmocka_unit_test(test_memory_limit_applied),
         cmocka_unit_test(test_deadline_kills_slow_reader),
         cmocka_unit_test(test_nothing_left_behind),
     };

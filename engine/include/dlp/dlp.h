@@ -163,6 +163,9 @@ typedef enum {
       "largest decompressed/compressed ratio of an archive entry")                                 \
     X(PDF_PAGES, pdf_pages, "pages", 500, 1, 100000, "PDF pages read per document")                \
     X(PDF_OBJECTS, pdf_objects, "objects", 100000, 100, 10000000, "PDF objects per document")      \
+    X(PDF_MEMORY_BYTES, pdf_memory_bytes, "bytes", 1ull << 30, 64ull << 20, 16ull << 30,           \
+      "address space of the process reading a PDF; a PDF whose reader needs more, or dies, "       \
+      "is left unread")                                                                            \
     X(SCAN_TIME, scan_time_ms, "ms", 5000, 1, 600000, "wall time per message")                     \
     X(FINDINGS, findings, "findings", 256, 1, 100000, "findings reported per message")
 
