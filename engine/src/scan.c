@@ -450,7 +450,8 @@ static const char *vb_dup(dlp_vb_t *vb, const char *s)
  * not be inspected, a DICOM file is a medical image, a photo's EXIF data can
  * give away where it was taken. The snippet is the file's type, never data.
  */
-static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a)
+/* Findings about the attachment itself, within the message's findings limit. */
+static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a, uint64_t max_findings)
 {
     static const struct {
         uint32_t flag;
@@ -465,6 +466,11 @@ static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a)
     for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
         if (!(a->flags & facts[i].flag))
             continue;
+        dlp_verdict_t *v = dlp_vb_verdict(vb);
+        if (v->n_findings >= max_findings) {
+            v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+            return DLP_OK;
+        }
         dlp_finding_t *f = dlp_vb_add_finding(vb);
         if (!f)
             return DLP_ENOMEM;
@@ -479,7 +485,7 @@ static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a)
     return DLP_OK;
 }
 
-static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m)
+static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m, uint64_t max_findings)
 {
     const dlp_msg_attachment_t *a;
     size_t n = dlp_message_attachments(m, &a);
@@ -495,7 +501,7 @@ static int copy_attachments(dlp_vb_t *vb, const dlp_message_t *m)
         o->flags = a[i].flags;
         o->width = a[i].width;
         o->height = a[i].height;
-        if (attachment_findings(vb, o))
+        if (attachment_findings(vb, o, max_findings))
             return DLP_ENOMEM;
     }
     return DLP_OK;
@@ -525,7 +531,7 @@ static int scan_message(scan_ctx_t *c, const dlp_scan_input_t *in, dlp_message_t
     }
     if (c->timed_out)
         v->incomplete |= 1u << DLP_LIMIT_SCAN_TIME;
-    return rc ? rc : copy_attachments(c->vb, *m);
+    return rc ? rc : copy_attachments(c->vb, *m, c->e->limits.v[DLP_LIMIT_FINDINGS]);
 }
 
 /* Hands the verdict out with its rules version and time, or frees it on error. */

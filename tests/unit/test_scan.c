@@ -178,6 +178,39 @@ static void test_attachment_facts_are_findings(void **state)
     dlp_verdict_free(v);
 }
 
+/* Findings about attachments count against the findings limit too. */
+static void test_attachment_findings_capped(void **state)
+{
+    char text[512];
+    snprintf(text, sizeof(text), "rules: %s/rules\ncache: none\n", DLP_SOURCE_DIR);
+    char *path = tu_write("dlpd.yaml", text);
+    dlp_config_t *cfg;
+    dlp_engine_t *e;
+    assert_int_equal(dlp_config_load(path, NULL, &cfg, NULL), DLP_OK);
+    dlp_config_set_limit(cfg, DLP_LIMIT_FINDINGS, 1);
+    assert_int_equal(dlp_engine_new(cfg, &e, NULL), DLP_OK);
+    dlp_config_free(cfg);
+    free(path);
+    /* a marking in the subject (one finding), then an X-ray (another) */
+    static const char raw[] =
+        "Subject: (U//FOUO) scan\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"
+        "hi\n--Z\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+        "Content-Disposition: attachment; filename=xray.dcm\n\n"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAABESUNNAgAAAFVMBAAAAAAAAAAAAAAAAAAAAAAA\n--Z--\n";
+    dlp_scan_input_t in = {.message = (const uint8_t *)raw, .message_len = strlen(raw)};
+    dlp_verdict_t *v = NULL;
+    assert_int_equal(dlp_scan(((fixture_t *)*state)->s, e, &in, &v), DLP_OK);
+    assert_int_equal(v->n_findings, 1);
+    assert_non_null(finding(v, "marking.fouo"));
+    assert_true(v->incomplete & (1u << DLP_LIMIT_FINDINGS));
+    assert_int_equal(v->n_attachments, 1); /* the attachment is still reported */
+    dlp_verdict_free(v);
+    dlp_engine_unref(e);
+}
+
 static void test_classify_without_a_message(void **state)
 {
     fixture_t *f = *state;
@@ -215,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_credential_snippet_is_redacted),
         cmocka_unit_test(test_subject_scanned_as_subject),
         cmocka_unit_test(test_attachment_facts_are_findings),
+        cmocka_unit_test(test_attachment_findings_capped),
         cmocka_unit_test(test_classify_without_a_message),
         cmocka_unit_test(test_errors_and_limits),
     };
