@@ -609,76 +609,86 @@ static int load(const char *path, msg_t *m)
     return 0;
 }
 
-int main(int argc, char **argv)
+typedef struct args {
+    const char *addr, *http;
+    int json;
+} args_t;
+
+/* Options into b and a; returns the index of the first file, or -1. */
+static int parse_args(int argc, char **argv, bench_t *b, args_t *a)
 {
-    static bench_t b;
-    const char *addr = "unix:./dlpd.sock";
-    int json = 0, c;
-    b.n_conns = 8;
-    b.depth = 4;
-    b.seconds = 5;
     static const struct option opts[] = {
         {"socket", required_argument, NULL, 's'}, {"rate", required_argument, NULL, 'r'},
         {"json", no_argument, NULL, 'j'},         {"http", required_argument, NULL, 'h'},
         {"idle", required_argument, NULL, 'i'},   {0}};
-    const char *http = NULL;
+    int c;
     while ((c = getopt_long(argc, argv, "s:c:p:n:d:", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            addr = optarg;
-            break;
-        case 'c':
-            b.n_conns = (unsigned)atoi(optarg);
-            break;
-        case 'p':
-            b.depth = (unsigned)atoi(optarg);
-            break;
-        case 'n':
-            b.limit = strtoull(optarg, NULL, 10);
-            break;
-        case 'd':
-            b.seconds = atof(optarg);
-            break;
-        case 'r':
-            b.rate = atof(optarg);
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            http = optarg;
-            break;
-        case 'i':
-            b.n_idle = (unsigned)atoi(optarg);
-            break;
-        default:
-            return 64;
-        }
+        if (c == 's')
+            a->addr = optarg;
+        else if (c == 'c')
+            b->n_conns = (unsigned)atoi(optarg);
+        else if (c == 'p')
+            b->depth = (unsigned)atoi(optarg);
+        else if (c == 'n')
+            b->limit = strtoull(optarg, NULL, 10);
+        else if (c == 'd')
+            b->seconds = atof(optarg);
+        else if (c == 'r')
+            b->rate = atof(optarg);
+        else if (c == 'j')
+            a->json = 1;
+        else if (c == 'h')
+            a->http = optarg;
+        else if (c == 'i')
+            b->n_idle = (unsigned)atoi(optarg);
+        else
+            return -1;
     }
-    b.n_msgs = (size_t)(argc - optind);
-    if (!b.n_msgs || !b.n_conns || !b.depth || b.limit > MAX_REQUESTS) {
+    if (optind >= argc || !b->n_conns || !b->depth || b->limit > MAX_REQUESTS)
+        return -1;
+    return optind;
+}
+
+/* Connects everything; 0, or -1 after saying which address was bad. */
+static int connect_everything(bench_t *b, const args_t *a)
+{
+    b->loop = uv_default_loop();
+    if (a->http ? http_setup(b, a->http) : connect_idle(b, a->addr)) {
+        fprintf(stderr, "dlp-bench: bad address %s\n", a->http ? a->http : a->addr);
+        return -1;
+    }
+    if (!a->http && (!(b->conns = calloc(b->n_conns, sizeof(conn_t))) || connect_all(b, a->addr))) {
+        fprintf(stderr, "dlp-bench: bad address %s\n", a->addr);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static bench_t b;
+    args_t a = {"unix:./dlpd.sock", NULL, 0};
+    b.n_conns = 8;
+    b.depth = 4;
+    b.seconds = 5;
+    int first = parse_args(argc, argv, &b, &a);
+    if (first < 0) {
         fprintf(stderr, "usage: dlp-bench --socket ADDR [-c CONNS] [-p DEPTH] [-n COUNT | -d "
                         "SECONDS] [--rate R] [--idle N] [--json] FILE...\n"
                         "       dlp-bench --http tcp:HOST:PORT/PATH [-c CONNS] ... FILE...\n");
         return 64;
     }
+    b.n_msgs = (size_t)(argc - first);
     b.msgs = calloc(b.n_msgs, sizeof(msg_t));
     for (size_t i = 0; i < b.n_msgs; i++)
-        if (load(argv[optind + i], &b.msgs[i])) {
-            fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
+        if (load(argv[first + i], &b.msgs[i])) {
+            fprintf(stderr, "%s: %s\n", argv[first + i], strerror(errno));
             return 2;
         }
     b.due_ns = calloc(MAX_REQUESTS, sizeof(uint64_t));
     b.lat_us = calloc(MAX_REQUESTS, sizeof(uint32_t));
-    b.loop = uv_default_loop();
-    if (http ? http_setup(&b, http) : connect_idle(&b, addr)) {
-        fprintf(stderr, "dlp-bench: bad address %s\n", http ? http : addr);
+    if (connect_everything(&b, &a))
         return 64;
-    }
-    if (!http && (!(b.conns = calloc(b.n_conns, sizeof(conn_t))) || connect_all(&b, addr))) {
-        fprintf(stderr, "dlp-bench: bad address %s\n", addr);
-        return 64;
-    }
     b.start_ns = now_ns();
     b.end_ns = b.start_ns + (uint64_t)(b.seconds * 1e9);
     uv_timer_init(b.loop, &b.tick);
@@ -687,12 +697,13 @@ int main(int argc, char **argv)
         uv_async_init(b.loop, &b.pace, on_pace);
         b.pace.data = &b;
         b.pacing = pthread_create(&b.pacer, NULL, pacer_main, &b) == 0;
-    } else if (http)
+    } else if (a.http) {
         http_kick(&b);
+    }
     uv_run(b.loop, UV_RUN_DEFAULT);
     if (!uv_is_closing((uv_handle_t *)&b.tick))
         uv_close((uv_handle_t *)&b.tick, NULL);
     uv_run(b.loop, UV_RUN_DEFAULT);
-    report(&b, json);
+    report(&b, a.json);
     return b.errors || b.idle_lost ? 1 : 0;
 }
