@@ -258,11 +258,23 @@ static int run_ends(const html_t *h)
     return c != ' ' || h->p + 1 >= h->end || is_space(h->p[1]) || h->p[1] == 0;
 }
 
-char *dlp_html_to_text(const uint8_t *html, size_t len, size_t *out_len)
+#define HTML_CHECK_BYTES (1u << 20)
+
+char *dlp_html_to_text(const uint8_t *html, size_t len, uint64_t deadline_ns, size_t *out_len,
+                       int *late)
 {
     dlp_textbuf_t o = {0};
     html_t h = {html, html + len, &o};
+    const uint8_t *check = html + HTML_CHECK_BYTES;
+    *late = 0;
     while (h.p < h.end && !o.oom) {
+        if (deadline_ns && h.p >= check) {
+            if (dlp_now_ns() > deadline_ns) {
+                *late = 1;
+                break;
+            }
+            check = h.p + HTML_CHECK_BYTES;
+        }
         const uint8_t *run = h.p;
         while (h.p < h.end && !run_ends(&h) && (h.p > run || !is_space(*h.p)))
             h.p++;

@@ -14,7 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* UTF-8 input; returns malloc'd NUL-terminated UTF-8 text, or NULL on out of memory. */
-char *dlp_html_to_text(const uint8_t *html, size_t len, size_t *out_len);
+/*
+ * UTF-8 input; returns malloc'd NUL-terminated UTF-8 text, or NULL on out of
+ * memory. With a deadline (CLOCK_MONOTONIC ns, 0 = none) the clock is read
+ * every HTML_CHECK_BYTES of input; past it, the text so far is returned and
+ * *late set.
+ */
+char *dlp_html_to_text(const uint8_t *html, size_t len, uint64_t deadline_ns, size_t *out_len,
+                       int *late);
 
 #endif

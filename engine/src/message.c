@@ -161,11 +161,14 @@ int dlp_rd_text_bytes(dlp_message_t *m, int html, const uint8_t *d, size_t n, dl
         return 1;
     }
     size_t tn = 0;
-    char *text = dlp_html_to_text(d, n, &tn);
+    int late;
+    char *text = dlp_html_to_text(d, n, m->deadline_ns, &tn, &late);
     if (!text) {
         m->oom = 1;
         return 0;
     }
+    if (late)
+        dlp_rd_hit(m, DLP_LIMIT_SCAN_TIME);
     if (dlp_rd_own(m, text, tn + 1) == DLP_OK)
         dlp_rd_surface(m, kind, where, (const uint8_t *)text, tn);
     return 1;

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <magic.h>
 
+#include "html.h"
 #include "message.h"
 #include "testutil.h"
 
@@ -152,6 +153,26 @@ static void test_html_edge_cases(void **state)
     /* An unclosed script hides the rest, as in a browser; an uppercase close ends it. */
     html_body_has("a<SCRIPT>var s='SECRETJS'</Script>b", "ab", "SECRETJS");
     html_body_has("shown<style>p{}", "shown", "p{}");
+}
+
+/* A long HTML body stops at the scan's deadline with the text so far. */
+static void test_html_deadline(void **state)
+{
+    static const char cell[] = "<p>quarterly figures</p>";
+    size_t n = 4u << 20, cl = sizeof(cell) - 1, len, full;
+    char *html = malloc(n);
+    assert_non_null(html);
+    for (size_t i = 0; i + cl <= n; i += cl)
+        memcpy(html + i, cell, cl);
+    int late;
+    char *t = dlp_html_to_text((uint8_t *)html, n - n % cl, 0, &full, &late);
+    assert_false(late);
+    free(t);
+    t = dlp_html_to_text((uint8_t *)html, n - n % cl, 1 /* long past */, &len, &late);
+    assert_true(late);
+    assert_true(len > 0 && len < full / 2); /* stopped after the first megabyte */
+    free(t);
+    free(html);
 }
 
 static const char multipart[] =
@@ -333,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_encodings_and_charsets),
         cmocka_unit_test(test_html_rendered),
         cmocka_unit_test(test_html_edge_cases),
+        cmocka_unit_test(test_html_deadline),
         cmocka_unit_test(test_attachments_and_forwarded_mail),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_attachment_types),
