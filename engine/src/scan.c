@@ -116,26 +116,37 @@ typedef struct scan_ctx {
     int oom;
 } scan_ctx_t;
 
+/*
+ * A new finding in the verdict, within the message's findings limit: NULL
+ * when the limit is reached (the verdict is marked incomplete) or, with
+ * *oom set, when memory ran out.
+ */
+static dlp_finding_t *add_finding(dlp_vb_t *vb, uint64_t max_findings, int *oom)
+{
+    dlp_verdict_t *v = dlp_vb_verdict(vb);
+    if (v->n_findings >= max_findings) {
+        v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+        return NULL;
+    }
+    dlp_finding_t *f = dlp_vb_add_finding(vb);
+    if (!f)
+        *oom = 1;
+    return f;
+}
+
 /* Opens the finding of rule r in this surface; NULL when the findings limit is hit. */
 static dlp_finding_t *open_finding(scan_ctx_t *c, const dlp_rule_t *r, pending_t *pd,
                                    unsigned pattern)
 {
-    dlp_verdict_t *v = dlp_vb_verdict(c->vb);
-    if (v->n_findings >= c->e->limits.v[DLP_LIMIT_FINDINGS]) {
-        v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
+    dlp_finding_t *f = add_finding(c->vb, c->e->limits.v[DLP_LIMIT_FINDINGS], &c->oom);
+    if (!f)
         return NULL;
-    }
-    dlp_finding_t *f = dlp_vb_add_finding(c->vb);
-    if (!f) {
-        c->oom = 1;
-        return NULL;
-    }
     f->rule_id = r->id; /* copied into the verdict by finish_surface */
     f->category = r->category;
     f->severity = r->severity;
     f->part = c->surf->part;
     f->count = 1;
-    pd->finding = (int32_t)(v->n_findings - 1);
+    pd->finding = (int32_t)(dlp_vb_verdict(c->vb)->n_findings - 1);
     pd->pattern = pattern;
     return f;
 }
@@ -466,14 +477,10 @@ static int attachment_findings(dlp_vb_t *vb, const dlp_attachment_t *a, uint64_t
     for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
         if (!(a->flags & facts[i].flag))
             continue;
-        dlp_verdict_t *v = dlp_vb_verdict(vb);
-        if (v->n_findings >= max_findings) {
-            v->incomplete |= 1u << DLP_LIMIT_FINDINGS;
-            return DLP_OK;
-        }
-        dlp_finding_t *f = dlp_vb_add_finding(vb);
+        int oom = 0;
+        dlp_finding_t *f = add_finding(vb, max_findings, &oom);
         if (!f)
-            return DLP_ENOMEM;
+            return oom ? DLP_ENOMEM : DLP_OK;
         f->rule_id = facts[i].rule;
         f->category = facts[i].category;
         f->severity = facts[i].severity;
