@@ -63,40 +63,6 @@ static uint8_t *make_archive(const entry_t *e, size_t n, int format, const char 
     return buf;
 }
 
-static char *base64(const uint8_t *d, size_t n)
-{
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *o = malloc(n * 4 / 3 + n / 57 + 8), *p = o;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
-                     (i + 2 < n ? d[i + 2] : 0);
-        *p++ = t[v >> 18 & 63];
-        *p++ = t[v >> 12 & 63];
-        *p++ = i + 1 < n ? t[v >> 6 & 63] : '=';
-        *p++ = i + 2 < n ? t[v & 63] : '=';
-        if ((i / 3) % 19 == 18)
-            *p++ = '\n';
-    }
-    *p = 0;
-    return o;
-}
-
-/* A message with one base64 attachment. */
-static char *mail_with(const char *filename, const char *type, const uint8_t *d, size_t n)
-{
-    char *b = base64(d, n);
-    size_t len = strlen(b) + 1024;
-    char *m = malloc(len);
-    snprintf(m, len,
-             "Subject: files\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=Z\n\n"
-             "--Z\nContent-Type: text/plain\n\nattached\n--Z\nContent-Type: %s\n"
-             "Content-Transfer-Encoding: base64\n"
-             "Content-Disposition: attachment; filename=\"%s\"\n\n%s\n--Z--\n",
-             type, filename, b);
-    free(b);
-    return m;
-}
-
 static dlp_message_t *read_with(const char *raw, const dlp_limits_t *l, uint32_t *inc)
 {
     dlp_message_t *m;
@@ -146,7 +112,7 @@ static void test_real_word_document(void **state)
     d = malloc(1 << 20);
     n = fread(d, 1, 1 << 20, f);
     fclose(f);
-    char *raw = mail_with("paragraphs.docx", "application/octet-stream", d, n);
+    char *raw = tu_mail_with("paragraphs.docx", "application/octet-stream", d, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     const dlp_msg_attachment_t *a = att(m, "paragraphs.docx");
@@ -190,10 +156,10 @@ static void test_word_runs_joined_in_order(void **state)
 {
     size_t n;
     uint8_t *docx = make_docx(&n);
-    char *raw = mail_with("memo.docx",
-                          "application/vnd.openxmlformats-officedocument."
-                          "wordprocessingml.document",
-                          docx, n);
+    char *raw = tu_mail_with("memo.docx",
+                             "application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document",
+                             docx, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     assert_true(surface_has(m, "memo.docx", "UNCLASSIFIED//FOR OFFICIAL USE ONLY\n"));
@@ -222,7 +188,7 @@ static void test_spreadsheet_cells(void **state)
                    {"xl/worksheets/sheet1.xml", sheet, sizeof(sheet) - 1}};
     size_t n;
     uint8_t *xlsx = make_archive(e, 3, ARCHIVE_FORMAT_ZIP, NULL, &n);
-    char *raw = mail_with("crew.xlsx", "application/vnd.ms-excel", xlsx, n);
+    char *raw = tu_mail_with("crew.xlsx", "application/vnd.ms-excel", xlsx, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     /* every shared string on a line of its own, and the numbers of the sheet */
@@ -244,7 +210,7 @@ static void test_document_in_zip_in_forwarded_mail(void **state)
                    {"notes.txt", "Passport No: 123456789\n", 23},
                    {"memo.pdf", pdf, pn}};
     uint8_t *zip = make_archive(z, 3, ARCHIVE_FORMAT_ZIP, NULL, &zn);
-    char *inner = mail_with("report.zip", "application/zip", zip, zn);
+    char *inner = tu_mail_with("report.zip", "application/zip", zip, zn);
     size_t len = strlen(inner) + 512;
     char *raw = malloc(len);
     snprintf(raw, len,
@@ -287,7 +253,7 @@ static void test_corpus_pdfs(void **state)
         uint8_t *d = malloc(4 << 20);
         size_t n = fread(d, 1, 4 << 20, f);
         fclose(f);
-        char *raw = mail_with("doc.pdf", "application/pdf", d, n);
+        char *raw = tu_mail_with("doc.pdf", "application/pdf", d, n);
         uint32_t inc;
         dlp_message_t *m = read_default(raw, &inc);
         const dlp_msg_attachment_t *a = att(m, "doc.pdf");
@@ -309,7 +275,7 @@ static void test_pdf_object_limit(void **state)
 {
     size_t pn;
     char *pdf = tu_make_pdf("FOR OFFICIAL USE ONLY", 1, 1, &pn);
-    char *raw = mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
+    char *raw = tu_mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
     dlp_limits_t l;
     dlp_limits_default(&l);
     l.v[DLP_LIMIT_PDF_OBJECTS] = 3; /* the file declares 5 */
@@ -326,7 +292,7 @@ static void test_pdf_page_limit(void **state)
 {
     size_t pn;
     char *pdf = tu_make_pdf("FOR OFFICIAL USE ONLY", 3, 1, &pn);
-    char *raw = mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
+    char *raw = tu_mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, pn);
     dlp_limits_t l;
     dlp_limits_default(&l);
     l.v[DLP_LIMIT_PDF_PAGES] = 2;
@@ -350,7 +316,7 @@ static void test_entry_bytes_and_deadline(void **state)
     char *text = malloc(20001);
     memset(text, 'x', 20000);
     text[20000] = 0;
-    char *raw = mail_with("big.txt", "text/plain", (uint8_t *)text, 20000);
+    char *raw = tu_mail_with("big.txt", "text/plain", (uint8_t *)text, 20000);
     dlp_limits_t l;
     dlp_limits_default(&l);
     l.v[DLP_LIMIT_ENTRY_BYTES] = 1024;
@@ -379,7 +345,7 @@ static void test_tar_gz(void **state)
     size_t n;
     entry_t e[] = {{"roster.csv", "rank,name,dod id\nSGT,Smith,1234567890\n", 38}};
     uint8_t *tgz = make_archive(e, 1, ARCHIVE_FORMAT_TAR_USTAR, NULL, &n);
-    char *raw = mail_with("roster.tar.gz", "application/gzip", tgz, n);
+    char *raw = tu_mail_with("roster.tar.gz", "application/gzip", tgz, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     /* the gzip filter and the tar format are both undone */
@@ -396,7 +362,7 @@ static void test_zip_bomb_stops_at_ratio(void **state)
     entry_t e[] = {{"zeros.bin", zeros, big}};
     uint8_t *zip = make_archive(e, 1, ARCHIVE_FORMAT_ZIP, NULL, &n);
     assert_true(n < big / 200);
-    char *raw = mail_with("bomb.zip", "application/zip", zip, n);
+    char *raw = tu_mail_with("bomb.zip", "application/zip", zip, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     assert_true(inc & (1u << DLP_LIMIT_COMPRESSION_RATIO));
@@ -423,7 +389,7 @@ static void test_archive_depth(void **state)
         cur = next;
         n = nn;
     }
-    char *raw = mail_with("nest.zip", "application/zip", cur, n);
+    char *raw = tu_mail_with("nest.zip", "application/zip", cur, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     assert_true(inc & (1u << DLP_LIMIT_ARCHIVE_DEPTH));
@@ -444,7 +410,7 @@ static void test_encrypted_zip_reported(void **state)
         skip(); /* this libarchive cannot write encrypted zips */
         return;
     }
-    char *raw = mail_with("locked.zip", "application/zip", zip, n);
+    char *raw = tu_mail_with("locked.zip", "application/zip", zip, n);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     const dlp_msg_attachment_t *a = att(m, "locked.zip");
@@ -503,7 +469,7 @@ static void test_more_kinds_in_one_zip(void **state)
                    {"lists.7z", sz, sn}};
     size_t zn;
     uint8_t *zip = make_archive(z, 5, ARCHIVE_FORMAT_ZIP, NULL, &zn);
-    char *raw = mail_with("bundle.zip", "application/zip", zip, zn);
+    char *raw = tu_mail_with("bundle.zip", "application/zip", zip, zn);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     assert_true(surface_has(m, "bundle.zip/orders.odt", "NOFORN\nTravel orders attached"));
@@ -527,7 +493,7 @@ static void test_rtf(void **state)
         "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times New Roman;}}{\\colortbl;\\red0\\green0\\blue0;}"
         "{\\*\\generator Msftedit;}\\pard UNCLASSIFIED//FOR OFFICIAL USE ONLY\\par "
         "Caf\\'e9 r\\u233?sum\\u233?\\par}";
-    char *raw = mail_with("memo.rtf", "text/rtf", (const uint8_t *)rtf, sizeof(rtf) - 1);
+    char *raw = tu_mail_with("memo.rtf", "text/rtf", (const uint8_t *)rtf, sizeof(rtf) - 1);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     assert_true(surface_has(m, "memo.rtf", "UNCLASSIFIED//FOR OFFICIAL USE ONLY\n"));
@@ -585,7 +551,7 @@ static void test_image_facts(void **state)
     entry_t e[] = {{"IMG_2231.jpg", jpg, jn}, {"chest-xray.dcm", dicom, sizeof(dicom)}};
     size_t zn;
     uint8_t *zip = make_archive(e, 2, ARCHIVE_FORMAT_ZIP, NULL, &zn);
-    char *raw = mail_with("pics.zip", "application/zip", zip, zn);
+    char *raw = tu_mail_with("pics.zip", "application/zip", zip, zn);
     uint32_t inc;
     dlp_message_t *m = read_default(raw, &inc);
     const dlp_msg_attachment_t *a = att(m, "pics.zip/IMG_2231.jpg");

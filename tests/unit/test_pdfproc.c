@@ -22,36 +22,11 @@
 
 static dlp_engine_t *engine;
 
-/* A message carrying d as memo.pdf, base64 in 76-column lines. */
-static char *mail_with_pdf(const uint8_t *d, size_t n)
-{
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    static const char head[] =
-        "Subject: files\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=Z\n\n"
-        "--Z\nContent-Type: text/plain\n\nattached\n--Z\nContent-Type: application/pdf\n"
-        "Content-Transfer-Encoding: base64\n"
-        "Content-Disposition: attachment; filename=\"memo.pdf\"\n\n";
-    char *m = malloc(sizeof(head) + n * 4 / 3 + n / 57 + 32), *o = m;
-    o += sprintf(o, "%s", head);
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
-                     (i + 2 < n ? d[i + 2] : 0);
-        *o++ = t[v >> 18 & 63];
-        *o++ = t[v >> 12 & 63];
-        *o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
-        *o++ = i + 2 < n ? t[v & 63] : '=';
-        if ((i / 3) % 19 == 18)
-            *o++ = '\n';
-    }
-    sprintf(o, "\n--Z--\n");
-    return m;
-}
-
 static char *fouo_mail(void)
 {
     size_t n;
     char *pdf = tu_make_pdf("UNCLASSIFIED//FOR OFFICIAL USE ONLY", 1, 1, &n);
-    char *m = mail_with_pdf((uint8_t *)pdf, n);
+    char *m = tu_mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, n);
     free(pdf);
     return m;
 }
@@ -328,7 +303,7 @@ static void test_deadline_kills_slow_reader(void **state)
     size_t n;
     char *pdf =
         tu_make_pdf("Quarterly figures 1234 5678 abcdefghij klmnopqrst uvwxyz", 300, 700, &n);
-    char *big = mail_with_pdf((uint8_t *)pdf, n);
+    char *big = tu_mail_with("memo.pdf", "application/pdf", (uint8_t *)pdf, n);
     dlp_engine_t *quick = make_engine("  scan_time_ms: 1000\n");
     assert_non_null(quick);
     uint64_t start = dlp_now_ns();

@@ -1,7 +1,8 @@
-/* testutil.h - helpers for unit tests: temporary files, diagnostics, PDFs. */
+/* testutil.h - helpers for unit tests: temporary files, diagnostics, PDFs, mail. */
 #ifndef DLP_TESTUTIL_H
 #define DLP_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,41 @@ static inline char *tu_make_pdf(const char *text, int pages, int lines, size_t *
     free(off);
     *len = k;
     return p;
+}
+
+/* Base64 in 76-column lines, NUL-terminated. */
+static inline char *tu_base64(const uint8_t *d, size_t n)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *o = malloc(n * 4 / 3 + n / 57 + 8), *p = o;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) |
+                     (i + 2 < n ? d[i + 2] : 0);
+        *p++ = t[v >> 18 & 63];
+        *p++ = t[v >> 12 & 63];
+        *p++ = i + 1 < n ? t[v >> 6 & 63] : '=';
+        *p++ = i + 2 < n ? t[v & 63] : '=';
+        if ((i / 3) % 19 == 18)
+            *p++ = '\n';
+    }
+    *p = 0;
+    return o;
+}
+
+/* A message with a short text part and one base64 attachment. */
+static inline char *tu_mail_with(const char *filename, const char *type, const uint8_t *d, size_t n)
+{
+    char *b = tu_base64(d, n);
+    size_t len = strlen(b) + 1024;
+    char *m = malloc(len);
+    snprintf(m, len,
+             "Subject: files\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=Z\n\n"
+             "--Z\nContent-Type: text/plain\n\nattached\n--Z\nContent-Type: %s\n"
+             "Content-Transfer-Encoding: base64\n"
+             "Content-Disposition: attachment; filename=\"%s\"\n\n%s\n--Z--\n",
+             type, filename, b);
+    free(b);
+    return m;
 }
 
 #endif
