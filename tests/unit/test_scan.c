@@ -155,18 +155,22 @@ static void test_subject_scanned_as_subject(void **state)
     dlp_verdict_free(v);
 }
 
+/* A message with an X-ray attached: a DICOM file (128 zero bytes of preamble,
+ * the "DICM" magic and a first element). The headers go in at %s. */
+#define XRAY_MAIL                                                                                  \
+    "%s\nMIME-Version: 1.0\n"                                                                      \
+    "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"               \
+    "hi\n--Z\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"         \
+    "Content-Disposition: attachment; filename=xray.dcm\n\n"                                       \
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"             \
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"             \
+    "AAAAAAAAAABESUNNAgAAAFVMBAAAAAAAAAAAAAAAAAAAAAAA\n--Z--\n"
+
 static void test_attachment_facts_are_findings(void **state)
 {
     /* a DICOM file (an X-ray) sent outside: medical content, quarantined */
-    /* 128 zero bytes of preamble, then the "DICM" magic and a first element */
-    static const char raw[] =
-        "To: clinic@example.net\nSubject: scan\nMIME-Version: 1.0\n"
-        "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"
-        "hi\n--Z\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
-        "Content-Disposition: attachment; filename=xray.dcm\n\n"
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        "AAAAAAAAAABESUNNAgAAAFVMBAAAAAAAAAAAAAAAAAAAAAAA\n--Z--\n";
+    char raw[1024];
+    snprintf(raw, sizeof(raw), XRAY_MAIL, "To: clinic@example.net\nSubject: scan");
     dlp_verdict_t *v = scan(*state, raw, NULL, 0);
     const dlp_finding_t *f = finding(v, "medical.dicom_image");
     assert_non_null(f);
@@ -192,14 +196,8 @@ static void test_attachment_findings_capped(void **state)
     dlp_config_free(cfg);
     free(path);
     /* a marking in the subject (one finding), then an X-ray (another) */
-    static const char raw[] =
-        "Subject: (U//FOUO) scan\nMIME-Version: 1.0\n"
-        "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"
-        "hi\n--Z\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
-        "Content-Disposition: attachment; filename=xray.dcm\n\n"
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        "AAAAAAAAAABESUNNAgAAAFVMBAAAAAAAAAAAAAAAAAAAAAAA\n--Z--\n";
+    char raw[1024];
+    snprintf(raw, sizeof(raw), XRAY_MAIL, "Subject: (U//FOUO) scan");
     dlp_scan_input_t in = {.message = (const uint8_t *)raw, .message_len = strlen(raw)};
     dlp_verdict_t *v = NULL;
     assert_int_equal(dlp_scan(((fixture_t *)*state)->s, e, &in, &v), DLP_OK);
