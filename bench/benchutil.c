@@ -1,9 +1,29 @@
 /* benchutil.c - shared helpers of the in-process benchmarks; see benchutil.h. */
 #include "benchutil.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+int bench_parse_opts(int argc, char **argv, int threads, bench_opts_t *o)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+    int c;
+    while ((c = getopt_long(argc, argv, threads ? "c:s:t:" : "c:s:", opts, NULL)) != -1) {
+        if (c == 'c')
+            o->config = optarg;
+        else if (c == 's')
+            o->seconds = atof(optarg);
+        else if (c == 't')
+            o->threads = (unsigned)atoi(optarg);
+        else if (c == 'j')
+            o->json = 1;
+        else
+            return -1;
+    }
+    return optind;
+}
 
 uint64_t bench_now_ns(void)
 {

@@ -6,7 +6,6 @@
  *   dlp-engine-bench [-c CONFIG] [-s SECONDS] [--json] FILE...
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,38 +27,26 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL;
-    double seconds = 3;
-    int json = 0, c;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    while ((c = getopt_long(argc, argv, "c:s:", opts, NULL)) != -1) {
-        if (c == 'c')
-            config = optarg;
-        else if (c == 's')
-            seconds = atof(optarg);
-        else if (c == 'j')
-            json = 1;
-        else
-            return 64;
-    }
-    size_t n = (size_t)(argc - optind);
+    bench_opts_t o = {.seconds = 3};
+    int first = bench_parse_opts(argc, argv, 0, &o);
+    size_t n = first < 0 ? 0 : (size_t)(argc - first);
     if (n == 0) {
         fprintf(stderr, "usage: dlp-engine-bench [-c CONFIG] [-s SECONDS] [--json] FILE...\n");
         return 64;
     }
     input_t *in = calloc(n, sizeof(*in));
     for (size_t i = 0; i < n; i++)
-        if (!(in[i].data = bench_read_file(argv[optind + i], &in[i].len))) {
-            fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
+        if (!(in[i].data = bench_read_file(argv[first + i], &in[i].len))) {
+            fprintf(stderr, "%s: %s\n", argv[first + i], strerror(errno));
             return 1;
         }
-    dlp_engine_t *e = bench_engine(config);
+    dlp_engine_t *e = bench_engine(o.config);
     dlp_scanner_t *s = NULL;
     if (!e || dlp_scanner_new(&s))
         return 1;
     size_t cap = 1 << 20, count = 0;
     uint64_t *lat = malloc(cap * sizeof(uint64_t)), bytes = 0;
-    uint64_t start = bench_now_ns(), end = start + (uint64_t)(seconds * 1e9);
+    uint64_t start = bench_now_ns(), end = start + (uint64_t)(o.seconds * 1e9);
     while (bench_now_ns() < end && count < cap) {
         const input_t *m = &in[count % n];
         dlp_scan_input_t si = {.message = m->data, .message_len = m->len};
@@ -74,7 +61,7 @@ int main(int argc, char **argv)
     double el = (double)(bench_now_ns() - start) / 1e9;
     qsort(lat, count, sizeof(uint64_t), cmp_u64);
     double p50 = lat[count / 2] / 1e3, p99 = lat[count * 99 / 100] / 1e3;
-    if (json)
+    if (o.json)
         printf("{\"messages\":%zu,\"seconds\":%.3f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.2f,"
                "\"p50_us\":%.2f,\"p99_us\":%.2f}\n",
                count, el, count / el, bytes / el / 1e6, p50, p99);

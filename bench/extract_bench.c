@@ -6,7 +6,6 @@
  *
  *   dlp-extract-bench [-c CONFIG] [-s SECONDS_PER_KIND] [--json]
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,21 +81,10 @@ static void build(kind_t *k)
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL;
-    double seconds = 2;
-    int json = 0, c;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    while ((c = getopt_long(argc, argv, "c:s:", opts, NULL)) != -1) {
-        if (c == 'c')
-            config = optarg;
-        else if (c == 's')
-            seconds = atof(optarg);
-        else if (c == 'j')
-            json = 1;
-        else
-            return 64;
-    }
-    dlp_engine_t *e = bench_engine(config);
+    bench_opts_t o = {.seconds = 2};
+    if (bench_parse_opts(argc, argv, 0, &o) < 0)
+        return 64;
+    dlp_engine_t *e = bench_engine(o.config);
     dlp_scanner_t *s = NULL;
     if (!e || dlp_scanner_new(&s)) {
         fprintf(stderr, "dlp-extract-bench: cannot build the engine (try -c CONFIG)\n");
@@ -106,7 +94,7 @@ int main(int argc, char **argv)
     build(k);
     for (int i = 0; i < 5; i++) {
         dlp_scan_input_t in = {.message = (uint8_t *)k[i].msg, .message_len = k[i].len};
-        uint64_t t0 = bench_now_ns(), end = t0 + (uint64_t)(seconds * 1e9), count = 0;
+        uint64_t t0 = bench_now_ns(), end = t0 + (uint64_t)(o.seconds * 1e9), count = 0;
         size_t found = 0;
         while (bench_now_ns() < end || count == 0) {
             dlp_verdict_t *v;
@@ -118,7 +106,7 @@ int main(int argc, char **argv)
         }
         double el = (double)(bench_now_ns() - t0) / 1e9;
         double mbs = (double)k[i].text * (double)count / el / 1e6;
-        if (json)
+        if (o.json)
             printf("{\"kind\":\"%s\",\"text_mb_per_s\":%.1f,\"msgs_per_s\":%.1f,"
                    "\"message_bytes\":%zu}\n",
                    k[i].name, mbs, count / el, k[i].len);

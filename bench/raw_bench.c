@@ -18,7 +18,6 @@
  * message reader); nothing here is part of the public API.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <hs/hs.h>
 #include <magic.h>
 #include <pthread.h>
@@ -223,50 +222,37 @@ static int load_corpus(corpus_t *c, char **files, size_t n, size_t *raw_total, s
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL;
-    double seconds = 3;
-    unsigned threads = 1;
-    int json = 0, opt;
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    while ((opt = getopt_long(argc, argv, "c:s:t:", opts, NULL)) != -1) {
-        if (opt == 'c')
-            config = optarg;
-        else if (opt == 's')
-            seconds = atof(optarg);
-        else if (opt == 't')
-            threads = (unsigned)atoi(optarg);
-        else if (opt == 'j')
-            json = 1;
-        else
-            return 64;
-    }
-    size_t n = (size_t)(argc - optind);
-    if (!n || !threads || !config) {
+    bench_opts_t o = {.seconds = 3, .threads = 1};
+    int first = bench_parse_opts(argc, argv, 1, &o);
+    size_t n = first < 0 ? 0 : (size_t)(argc - first);
+    if (!n || !o.threads || !o.config) {
         fprintf(stderr,
                 "usage: dlp-raw-bench -c CONFIG [-t THREADS] [-s SECONDS] [--json] FILE...\n");
         return 64;
     }
     corpus_t c = {0};
     size_t raw_total = 0, text_total = 0;
-    if (!(c.e = bench_engine(config)) || load_corpus(&c, argv + optind, n, &raw_total, &text_total))
+    if (!(c.e = bench_engine(o.config)) ||
+        load_corpus(&c, argv + first, n, &raw_total, &text_total))
         return 1;
     result_t dec, hs1, hsn, rules, full;
-    if (run_stage(&c, STAGE_DECODE, seconds, &dec) || run_hyperscan(&c, 1, seconds, &hs1) ||
-        run_hyperscan(&c, threads, seconds, &hsn) || run_stage(&c, STAGE_RULES, seconds, &rules) ||
-        run_stage(&c, STAGE_FULL, seconds, &full))
+    if (run_stage(&c, STAGE_DECODE, o.seconds, &dec) || run_hyperscan(&c, 1, o.seconds, &hs1) ||
+        run_hyperscan(&c, o.threads, o.seconds, &hsn) ||
+        run_stage(&c, STAGE_RULES, o.seconds, &rules) ||
+        run_stage(&c, STAGE_FULL, o.seconds, &full))
         return 1;
-    if (json)
+    if (o.json)
         printf("{\n  \"messages\": %zu, \"mail_bytes\": %zu, \"text_bytes\": %zu,\n", n, raw_total,
                text_total);
     else
         printf("%zu messages, %.1f MB of mail, %.1f MB of decoded text\n", n, raw_total / 1e6,
                text_total / 1e6);
-    print_result("decode", 1, &dec, json, 0);
-    print_result("hyperscan", 1, &hs1, json, 0);
-    print_result("hyperscan_all", threads, &hsn, json, 0);
-    print_result("rules", 1, &rules, json, 0);
-    print_result("full", 1, &full, json, 1);
-    if (json)
+    print_result("decode", 1, &dec, o.json, 0);
+    print_result("hyperscan", 1, &hs1, o.json, 0);
+    print_result("hyperscan_all", o.threads, &hsn, o.json, 0);
+    print_result("rules", 1, &rules, o.json, 0);
+    print_result("full", 1, &full, o.json, 1);
+    if (o.json)
         printf("}\n");
     for (size_t i = 0; i < c.n; i++) {
         for (size_t k = 0; k < c.m[i].n_surf; k++)
