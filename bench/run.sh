@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 OUT=build-bench/results
 DURATION=10
@@ -51,9 +52,7 @@ free_port() {
 }
 
 # ---- build and corpus -----------------------------------------------------
-scripts/deps.sh --bench
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDLP_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$CORES" >/dev/null
+bench_build
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/corpus" "$OUT/small" "$OUT/cache" "$OUT/rspamd" "$OUT"/*.json
@@ -67,15 +66,8 @@ log "corpus: ${#CORPUS[@]} messages, $(du -sh --apparent-size "$OUT/corpus" | cu
 
 SOCK=$OUT/dlpd.sock
 TCP_PORT=$(free_port)
-cat >"$OUT/dlpd.yaml" <<EOF
-# Written by bench/run.sh: the shipped rules and protected domains.
-rules: $ROOT/rules
-cache: $OUT/cache
-internal_domains: [example.org]
-protected_domains: [mil, gov]
-protected_domains_files:
-  - $ROOT/rules/protected/us-mil.txt
-  - $ROOT/rules/protected/us-gov.txt
+bench_config "$OUT/dlpd.yaml" "$OUT/cache" bench/run.sh
+cat >>"$OUT/dlpd.yaml" <<EOF
 listen: [unix:$SOCK, tcp:127.0.0.1:$TCP_PORT]
 max_connections: 20000
 log_level: warn

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 
 OUT=build-bench/soak
 MINUTES=10
@@ -28,24 +29,15 @@ done
 SECS=$((MINUTES * 60))
 BIN=$ROOT/build-bench
 
-scripts/deps.sh --bench
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDLP_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
+bench_build
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/corpus"
 "$BIN/bench/dlp-gen-corpus" -n 300 -s 2 -o "$OUT/corpus" >/dev/null
 
 SOCK=$OUT/dlpd.sock
-cat >"$OUT/dlpd.yaml" <<EOF
-# Written by bench/soak.sh.
-rules: $ROOT/rules
-cache: $OUT/cache
-internal_domains: [example.org]
-protected_domains: [mil, gov]
-protected_domains_files:
-  - $ROOT/rules/protected/us-mil.txt
-  - $ROOT/rules/protected/us-gov.txt
+bench_config "$OUT/dlpd.yaml" "$OUT/cache" bench/soak.sh
+cat >>"$OUT/dlpd.yaml" <<EOF
 listen: [unix:$SOCK]
 frame_timeout_ms: 2000
 log_level: warn
