@@ -271,6 +271,8 @@ static void on_connect(uv_connect_t *req, int status)
         uv_close((uv_handle_t *)&c->h.s, NULL);
         return;
     }
+    if (status == UV_ECANCELED && c->b->stopping)
+        return; /* closed by maybe_stop() before it was up */
     if (status < 0) {
         fprintf(stderr, "dlp-bench: connect: %s\n", uv_strerror(status));
         exit(2);
@@ -296,10 +298,13 @@ static void send_due(bench_t *b)
     }
     double elapsed = (double)(now_ns() - b->start_ns) / 1e9;
     uint64_t due = (uint64_t)(elapsed * b->rate) + 1; /* request k is due at k / rate */
-    while (b->sent < due && !done_sending(b)) {
+    for (unsigned down = 0; b->sent < due && !done_sending(b) && down < b->n_conns;) {
         conn_t *c = &b->conns[b->next_conn++ % b->n_conns];
-        if (!c->up)
+        if (!c->up) { /* still connecting: what is due waits for the next wake-up */
+            down++;
             continue;
+        }
+        down = 0;
         uint64_t id = b->sent;
         b->due_ns[id] = b->start_ns + (uint64_t)((double)id / b->rate * 1e9);
         if (send_request(c, id))
