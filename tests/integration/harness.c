@@ -534,3 +534,20 @@ int harness_milter_send(int fd, char cmd, const void *data, size_t len)
         return -1;
     return len ? harness_write_all(fd, data, len) : 0;
 }
+
+int harness_milter_recv(int fd, char *cmd, char *data, size_t size, size_t *len, int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    uint8_t hdr[5];
+    if (read_exact(fd, hdr, sizeof(hdr), deadline) != 1)
+        return -1;
+    uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+    if (n < 1 || n - 1 >= size)
+        return -1;
+    if (n > 1 && read_exact(fd, (uint8_t *)data, n - 1, deadline) != 1)
+        return -1;
+    data[n - 1] = '\0';
+    *cmd = (char)hdr[4];
+    *len = n - 1;
+    return 0;
+}

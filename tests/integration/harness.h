@@ -94,6 +94,10 @@ int harness_answers_ping(const dlpd_proc_t *d);
 /* Sends one milter frame (4-byte big-endian length, command byte, data), as
  * an MTA does. 0, or -1 on a write error. */
 int harness_milter_send(int fd, char cmd, const void *data, size_t len);
+/* Reads one milter frame within timeout_ms: its command in *cmd, its data
+ * NUL-terminated in data (*len bytes, less than size). 0, or -1 on EOF, a
+ * timeout or a frame too large for data. */
+int harness_milter_recv(int fd, char *cmd, char *data, size_t size, size_t *len, int timeout_ms);
 /* Packs and sends one Request. */
 int harness_send_request(int fd, const Dlp__V1__Request *req);
 /* Sends a ping request with this id. */

@@ -150,32 +150,11 @@ static void send_cmd(mta_t *m, char cmd, const void *data, size_t len)
     assert_int_equal(harness_milter_send(m->fd, cmd, data, len), 0);
 }
 
-static void read_exact(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        assert_true(poll(&pfd, 1, MILTER_IO_TIMEOUT_MS) == 1);
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        assert_true(n > 0);
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 static void read_reply(mta_t *m, reply_t *r)
 {
-    uint8_t hdr[5];
-    read_exact(m->fd, hdr, 5);
-    uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-    assert_true(n >= 1 && n - 1 < sizeof(r->data));
-    r->cmd = (char)hdr[4];
-    r->len = n - 1;
-    if (r->len)
-        read_exact(m->fd, r->data, r->len);
-    r->data[r->len] = '\0';
+    assert_int_equal(harness_milter_recv(m->fd, &r->cmd, r->data, sizeof(r->data), &r->len,
+                                         MILTER_IO_TIMEOUT_MS),
+                     0);
 }
 
 static uint32_t be32(const char *p)

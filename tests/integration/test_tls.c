@@ -450,31 +450,13 @@ static void test_dlpc_over_tls(void **state)
 
 /* ----------------------------------------------------------- dlp-milter */
 
-static void read_exact(int fd, void *buf, size_t len)
-{
-    uint8_t *p = buf;
-    while (len) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        assert_true(poll(&pfd, 1, 2 * IO_MS) == 1);
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        assert_true(n > 0);
-        p += n;
-        len -= (size_t)n;
-    }
-}
-
 /* Reads one reply frame: its command, data NUL-terminated in buf. */
 static char milter_reply(int fd, char *buf, size_t size)
 {
-    uint8_t hdr[5];
-    read_exact(fd, hdr, 5);
-    uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-    assert_true(n >= 1 && n - 1 < size);
-    read_exact(fd, buf, n - 1);
-    buf[n - 1] = '\0';
-    return (char)hdr[4];
+    char cmd;
+    size_t len;
+    assert_int_equal(harness_milter_recv(fd, &cmd, buf, size, &len, 2 * IO_MS), 0);
+    return cmd;
 }
 
 static int start_milter(void)
