@@ -84,7 +84,6 @@ struct bench {
     uint64_t *due_ns; /* per request id: when it was due (open) or sent (closed) */
     uint32_t *lat_us; /* answered latencies */
     uint64_t next_conn;
-    uv_timer_t tick;
     uv_async_t pace; /* open loop: woken by the pacer thread at each due time */
     pthread_t pacer;
     atomic_int pacer_stop;
@@ -168,7 +167,6 @@ static void maybe_stop(bench_t *b)
     if (!done_sending(b) || b->answered + b->errors < b->sent)
         return;
     b->stopping = 1;
-    uv_timer_stop(&b->tick);
     if (b->pacing) {
         atomic_store(&b->pacer_stop, 1);
         pthread_join(b->pacer, NULL);
@@ -696,8 +694,6 @@ int main(int argc, char **argv)
         return 64;
     b.start_ns = now_ns();
     b.end_ns = b.start_ns + (uint64_t)(b.seconds * 1e9);
-    uv_timer_init(b.loop, &b.tick);
-    b.tick.data = &b;
     if (b.rate > 0) { /* open loop: the schedule sends; closed loop: answers do */
         uv_async_init(b.loop, &b.pace, on_pace);
         b.pace.data = &b;
@@ -705,9 +701,6 @@ int main(int argc, char **argv)
     } else if (a.http) {
         http_kick(&b);
     }
-    uv_run(b.loop, UV_RUN_DEFAULT);
-    if (!uv_is_closing((uv_handle_t *)&b.tick))
-        uv_close((uv_handle_t *)&b.tick, NULL);
     uv_run(b.loop, UV_RUN_DEFAULT);
     report(&b, a.json);
     return b.errors || b.idle_lost ? 1 : 0;
